@@ -1,0 +1,125 @@
+import path from "node:path";
+import type { Logger } from "pino";
+import { rimraf } from "rimraf";
+import type { Config } from "../config";
+import { RunnerError, toRunnerError } from "../errors/runner-error";
+import { extractZip } from "../extract/extract-zip";
+import { runCommand, type RunResult } from "../execute/run-command";
+import { gradeByExitCode } from "../grading/exit-code-grader";
+import { errorFeedback, type GradeResult } from "../grading/feedback";
+import type { PitConfigService } from "../pit-config/pit-config.service";
+import { prepareWorkspace } from "../prepare/prepare-workspace";
+import type { SubmissionMessage } from "../queue/submission-message";
+import type { SubmissionRepository } from "../results/submission-repository";
+import type { StorageService } from "../storage/storage.service";
+import { buildRunLog } from "./run-log";
+import { timedStage, type StageTimings } from "./stage";
+
+export interface PipelineDeps {
+  storage: StorageService;
+  pits: PitConfigService;
+  submissions: SubmissionRepository;
+  config: Pick<Config, "workDir" | "tmpDir" | "maxLogBytes" | "killGraceMs">;
+}
+
+export type SubmissionOutcome = (
+  | { kind: "recorded"; status: GradeResult["status"]; score: number; outcome: string; logsS3Key: string | null }
+  /** Nothing to record: the row is already final (redelivery), another runner won the race, or there is no row. */
+  | { kind: "skipped"; reason: "already-final" | "lost-race" | "missing-row" }
+) & { timings: StageTimings };
+
+export interface ProcessOptions {
+  /** Aborted at shutdown: the test run is killed and the submission left for another attempt. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The story of one submission: claim, download, extract, prepare, run, grade, upload, record.
+ * Returns once the result is on the row; throws only when even an ERROR could not be recorded,
+ * so the message stays on the queue for another attempt.
+ */
+export async function processSubmission(
+  message: SubmissionMessage,
+  deps: PipelineDeps,
+  log: Logger,
+  options: ProcessOptions = {},
+): Promise<SubmissionOutcome> {
+  const { submissionId, pitId } = message;
+  const started = performance.now();
+  const stage = timedStage(log);
+
+  const claim = await stage("claim", () => deps.submissions.claim(submissionId));
+  if (claim === "final") return { kind: "skipped", reason: "already-final", timings: stage.timings };
+  if (claim === "missing") {
+    log.error({ event: "missing-row" }, "no submissions row for this message; nothing to record");
+    return { kind: "skipped", reason: "missing-row", timings: stage.timings };
+  }
+
+  const tmpDir = path.join(deps.config.tmpDir, submissionId);
+  const workspace = path.join(deps.config.workDir, submissionId);
+  let grade: GradeResult;
+  let run: RunResult | undefined;
+  let failure: RunnerError | undefined;
+  try {
+    const pit = await stage("load-pit", () => deps.pits.load(pitId));
+    const zipPath = await stage("download", () => deps.storage.downloadZipToTemp(message.fileKey, submissionId));
+    await stage("extract", () => extractZip(zipPath, workspace));
+    const prepared = await stage("prepare", () => prepareWorkspace(pit, workspace, tmpDir));
+    run = await stage("run", () =>
+      runCommand({
+        command: pit.config.testCommand,
+        cwd: workspace,
+        env: prepared.env,
+        timeoutMs: pit.config.maxTimeoutMs,
+        maxOutputBytes: deps.config.maxLogBytes,
+        killGraceMs: deps.config.killGraceMs,
+        signal: options.signal,
+      }),
+    );
+    if (run.aborted) {
+      throw new RunnerError("Grading was interrupted by a runner shutdown", {
+        kind: "transient",
+        outcome: "internal_error",
+        studentMessage: "Grading was interrupted. Your submission will be graded again.",
+        submissionId,
+      });
+    }
+    const finishedRun = run;
+    grade = await stage("grade", async () => gradeByExitCode(finishedRun, pitId));
+  } catch (error) {
+    failure = toRunnerError(error, submissionId);
+    log.error({ err: failure, kind: failure.kind, outcome: failure.outcome }, "grading failed");
+    grade = errorFeedback(failure.outcome, failure.studentMessage, pitId, Math.round(performance.now() - started));
+  } finally {
+    await stage("cleanup", () => rimraf([workspace, tmpDir]));
+  }
+
+  const logText = buildRunLog(message, run, grade, failure);
+  let logsS3Key: string | null = null;
+  try {
+    logsS3Key = await stage("upload", () => deps.storage.uploadLogs(submissionId, logText));
+  } catch (error) {
+    // A grade without its log is still worth recording; the student must not wait on S3.
+    log.error({ err: error }, "log upload failed; recording the result without a log");
+  }
+
+  const recorded = await stage("record", () =>
+    deps.submissions.updateSubmissionResult(submissionId, { ...grade, logsS3Key }),
+  );
+  if (!recorded) {
+    log.warn({ event: "lost-race" }, "row was already final; another runner recorded it first");
+    return { kind: "skipped", reason: "lost-race", timings: stage.timings };
+  }
+  log.info(
+    { event: "recorded", status: grade.status, score: grade.score, outcome: grade.feedback.outcome },
+    "result recorded",
+  );
+  return {
+    kind: "recorded",
+    status: grade.status,
+    score: grade.score,
+    outcome: grade.feedback.outcome,
+    logsS3Key,
+    timings: stage.timings,
+  };
+}
