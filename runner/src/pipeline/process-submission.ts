@@ -4,8 +4,10 @@ import { rimraf } from "rimraf";
 import type { Config } from "../config";
 import { RunnerError, toRunnerError } from "../errors/runner-error";
 import { extractZip } from "../extract/extract-zip";
-import { runCommand, type RunResult } from "../execute/run-command";
-import { gradeByExitCode } from "../grading/exit-code-grader";
+import type { RunResult } from "../execute/run-command";
+import { runSteps } from "../execute/run-steps";
+import { readReports, removeStaleReports, reportPathsFor } from "../grading/report-files";
+import { gradeReports } from "../grading/report-grader";
 import { errorFeedback, type GradeResult } from "../grading/feedback";
 import type { PitConfigService } from "../pit-config/pit-config.service";
 import { prepareWorkspace } from "../prepare/prepare-workspace";
@@ -65,9 +67,10 @@ export async function processSubmission(
     const zipPath = await stage("download", () => deps.storage.downloadZipToTemp(message.fileKey, submissionId));
     await stage("extract", () => extractZip(zipPath, workspace));
     const prepared = await stage("prepare", () => prepareWorkspace(pit, workspace, tmpDir));
-    run = await stage("run", () =>
-      runCommand({
-        command: pit.config.testCommand,
+    const reportPaths = reportPathsFor(pit.config.buildTool, pit.config.reportPaths);
+    await removeStaleReports(workspace, reportPaths);
+    const steps = await stage("run", () =>
+      runSteps(pit.config.setupCommands ?? [], pit.config.testCommand, {
         cwd: workspace,
         env: prepared.env,
         timeoutMs: pit.config.maxTimeoutMs,
@@ -76,6 +79,7 @@ export async function processSubmission(
         signal: options.signal,
       }),
     );
+    run = steps.run;
     if (run.aborted) {
       throw new RunnerError("Grading was interrupted by a runner shutdown", {
         kind: "transient",
@@ -85,7 +89,18 @@ export async function processSubmission(
       });
     }
     const finishedRun = run;
-    grade = await stage("grade", async () => gradeByExitCode(finishedRun, pitId));
+    const graded = await stage("grade", async () =>
+      gradeReports({
+        run: finishedRun,
+        setupFailure: steps.failedSetup,
+        reports: await readReports(workspace, reportPaths),
+        workspace,
+        pitId,
+        grading: pit.config.grading,
+      }),
+    );
+    if (graded.problems.length > 0) log.warn({ event: "report-problems", problems: graded.problems }, "some test reports were not graded");
+    grade = { status: graded.status, score: graded.score, feedback: graded.feedback };
   } catch (error) {
     failure = toRunnerError(error, submissionId);
     log.error({ err: failure, kind: failure.kind, outcome: failure.outcome }, "grading failed");
