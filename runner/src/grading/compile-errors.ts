@@ -29,32 +29,19 @@ function javaErrors(lines: string[]): string[] {
   return found;
 }
 
-/** Python: `File "x.py", line 3` followed (a few lines on) by `SyntaxError: ...` (or Indentation/Tab errors). */
-function pythonErrors(lines: string[]): string[] {
+/**
+ * Python (`File "x.py", line 3` then, a few lines on, `SyntaxError: ...`) and node (`/ws/calc.js:5`,
+ * the source and a caret, then `SyntaxError: ...`): the location sits a few lines above the error.
+ */
+function syntaxErrors(lines: string[]): string[] {
   const found: string[] = [];
   lines.forEach((line, i) => {
     const error = /^(?:E\s+)?((?:Syntax|Indentation|Tab)Error: .*)$/.exec(line.trim());
     if (!error?.[1]) return;
     const where = lines
-      .slice(Math.max(0, i - 5), i)
-      .reverse()
-      .map((l) => /File "([^"]+)", line (\d+)/.exec(l))
-      .find((m) => m !== null);
-    found.push(where ? `${where[1]}:${where[2]}: ${error[1]}` : error[1]);
-  });
-  return found;
-}
-
-/** node: `/ws/calc.js:5` on one line, the source and caret, then `SyntaxError: ...`. */
-function nodeErrors(lines: string[]): string[] {
-  const found: string[] = [];
-  lines.forEach((line, i) => {
-    const error = /^(SyntaxError: .*)$/.exec(line.trim());
-    if (!error?.[1]) return;
-    const where = lines
       .slice(Math.max(0, i - 6), i)
       .reverse()
-      .map((l) => /^(\S+\.[cm]?[jt]s):(\d+)$/.exec(l.trim()))
+      .map((l) => /File "([^"]+)", line (\d+)/.exec(l) ?? /^(\S+\.[cm]?[jt]s):(\d+)$/.exec(l.trim()))
       .find((m) => m !== null);
     found.push(where ? `${where[1]}:${where[2]}: ${error[1]}` : error[1]);
   });
@@ -67,7 +54,7 @@ function nodeErrors(lines: string[]): string[] {
  */
 export function extractCompileErrors(output: string, workspace: string): string[] {
   const lines = relativize(output.replace(ANSI, ""), workspace).split(/\r?\n/);
-  for (const extract of [javaErrors, pythonErrors, nodeErrors]) {
+  for (const extract of [javaErrors, syntaxErrors]) {
     const found = dedupe(extract(lines));
     if (found.length > 0) return found;
   }
