@@ -12,7 +12,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(GENERATOR_USAGE);
     return 0;
   }
-  const pitsDir = path.resolve(args.pitsDir ?? path.join(RUNNER_ROOT, "pits"));
+  // npm runs scripts from runner/; INIT_CWD is where the instructor typed the command.
+  const cwd = process.env.INIT_CWD ?? process.cwd();
+  const pitsDir = args.pitsDir ? path.resolve(cwd, args.pitsDir) : path.join(RUNNER_ROOT, "pits");
   const prompter = args.interactive ? createLinePrompter(process.stdin, process.stdout, process.stderr) : undefined;
   try {
     const outcome = await generatePit(args, pitsDir, prompter);
