@@ -31,6 +31,7 @@ export async function generatePit(args: GeneratorArgs, pitsDir: string, prompter
     const answers = await askForPit(prompter, {
       initial: args.draft,
       scaffold: args.scaffold,
+      force: args.force,
       configPath: (pitId) => pitConfigPath(pitsDir, pitId),
       exists: pathExists,
     });

@@ -25,6 +25,7 @@ function scripted(answers: string[]): Prompter & { questions: string[]; warnings
 const options = (existing: string[] = [], extra: Partial<InteractiveOptions> = {}): InteractiveOptions => ({
   initial: {},
   scaffold: undefined,
+  force: false,
   configPath: (id) => `/pits/${id}.json`,
   exists: async (file) => existing.includes(file),
   ...extra,
@@ -82,6 +83,13 @@ describe("askForPit", () => {
     const result = await askForPit(prompter, options(["/pits/java-maven-a-v1.json"]));
     expect(result).toEqual({ cancelled: true, reason: "Nothing written: /pits/java-maven-a-v1.json was left as it is." });
     expect(prompter.questions[1]).toBe("/pits/java-maven-a-v1.json already exists. Overwrite it? [y/N] ");
+  });
+
+  it("does not ask about overwriting with --force", async () => {
+    const prompter = scripted(["java-maven-a-v1", "", "", "", "", "", "", "n"]);
+    const result = await askForPit(prompter, options(["/pits/java-maven-a-v1.json"], { force: true }));
+    expect(result).toMatchObject({ cancelled: false, overwrite: true, scaffold: false });
+    expect(prompter.questions.some((q) => q.includes("Overwrite"))).toBe(false);
   });
 
   it("goes on with overwrite set when the instructor says yes, and offers flag values as defaults", async () => {

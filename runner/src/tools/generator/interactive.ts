@@ -15,6 +15,8 @@ export interface InteractiveOptions {
   /** Answers given as flags, offered as the defaults. */
   initial: PitDraft;
   scaffold: boolean | undefined;
+  /** --force: replace an existing PIT without asking. */
+  force: boolean;
   /** Where the config file of a PIT id would go, for the overwrite question. */
   configPath(pitId: string): string;
   exists(file: string): Promise<boolean>;
@@ -55,8 +57,8 @@ export async function askForPit(prompter: Prompter, options: InteractiveOptions)
   const idNote = pitIdWarning(id);
   if (idNote) prompter.warn(`Warning: ${idNote}`);
   const file = options.configPath(id);
-  let overwrite = false;
-  if (await options.exists(file)) {
+  let overwrite = options.force;
+  if (!overwrite && (await options.exists(file))) {
     overwrite = await askYesNo(prompter, `${file} already exists. Overwrite it?`, false);
     if (!overwrite) return { cancelled: true, reason: `Nothing written: ${file} was left as it is.` };
   }
