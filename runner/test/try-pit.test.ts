@@ -62,6 +62,16 @@ describe("try:pit grades a local submission with a generated PIT", () => {
     expect(result.stdout).toContain("not ok");
   });
 
+  it("prints the row's status, score and feedback as JSON with --json", async () => {
+    const result = await runTool("try-pit", [PIT_ID, path.join(NODE_SAMPLES, "partial"), `--pitsDir=${pitsDir}`, "--json"]);
+    expect(result.code).toBe(0);
+    const row = JSON.parse(result.stdout) as { status: string; score: number; feedback: Record<string, unknown> };
+    expect(row.status).toBe("DONE");
+    expect(typeof row.score).toBe("number");
+    expect(row.feedback).toMatchObject({ pitId: PIT_ID, timedOut: false });
+    expect(Object.keys(row.feedback)).toEqual(expect.arrayContaining(["outcome", "message", "summary", "tests", "exitCode", "durationMs"]));
+  });
+
   it("exits 1 when the submission cannot be graded, saying why", async () => {
     const empty = path.join(scratch, "empty-skeleton");
     await mkdir(empty, { recursive: true });

@@ -28,7 +28,12 @@ async function main(argv: string[]): Promise<number> {
     keep: args.keep,
     signal: abort.signal,
   });
-  console.log(formatTryReport(result, { showOutput: args.output }).join("\n"));
+  if (args.json) {
+    const { status, score, feedback } = result.grade;
+    console.log(JSON.stringify({ status, score, feedback }, null, 2));
+  } else {
+    console.log(formatTryReport(result, { showOutput: args.output }).join("\n"));
+  }
   if (args.keep) console.log(`\nWorkspace kept at ${result.workspace}`);
   return result.graded ? 0 : 1;
 }

@@ -11,9 +11,11 @@ export interface TryArgs {
   /** Leave the workspace on disk to look at reports and build files. */
   keep: boolean;
   verbose: boolean;
+  /** Print only the row's result as JSON (status, score, feedback), for scripts. */
+  json: boolean;
 }
 
-export const TRY_USAGE = `Usage: npm run try:pit -- <pitId> <submission.zip | submission-folder> [--pitsDir=<dir>] [--output] [--keep] [--verbose]
+export const TRY_USAGE = `Usage: npm run try:pit -- <pitId> <submission.zip | submission-folder> [--pitsDir=<dir>] [--output] [--keep] [--verbose] [--json]
 
 Grades one submission locally with the runner's own stages (load PIT, extract, prepare, run, grade),
 without SQS, S3 or a database. Exit code 0 when it graded (whatever the score), 1 when it could not,
@@ -22,7 +24,8 @@ without SQS, S3 or a database. Exit code 0 when it graded (whatever the score), 
   --pitsDir   where PITs live; default runner/pits
   --output    print the whole test output (by default only its last lines, and only when not every test passed)
   --keep      keep the workspace folder and print where it is
-  --verbose   print the runner's stage logs on stderr`;
+  --verbose   print the runner's stage logs on stderr
+  --json      print only { status, score, feedback } as the submission row would hold them`;
 
 export function parseTryArgs(argv: string[]): TryArgs | "help" {
   let parsed;
@@ -36,6 +39,7 @@ export function parseTryArgs(argv: string[]): TryArgs | "help" {
         output: { type: "boolean" },
         keep: { type: "boolean" },
         verbose: { type: "boolean" },
+        json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -56,5 +60,6 @@ export function parseTryArgs(argv: string[]): TryArgs | "help" {
     output: values.output === true,
     keep: values.keep === true,
     verbose: values.verbose === true,
+    json: values.json === true,
   };
 }
