@@ -18,8 +18,8 @@ const SETTINGS = `<?xml version="1.0" encoding="UTF-8"?>
  * `user.home` from the password database, not from $HOME, so MAVEN_OPTS points it at the run's
  * home; otherwise Maven would read (and write) the real user's ~/.m2.
  */
-export async function writeMavenSettings(home: string): Promise<Record<string, string>> {
+export async function writeMavenSettings(home: string): Promise<{ userHomeOpt: string }> {
   await mkdir(path.join(home, ".m2"), { recursive: true });
   await writeFile(path.join(home, ".m2", "settings.xml"), SETTINGS);
-  return { MAVEN_OPTS: `-Duser.home=${home}` };
+  return { userHomeOpt: `-Duser.home=${home}` };
 }

@@ -46,11 +46,11 @@ describe("prepareWorkspace", () => {
   });
 
   it("gives Maven an offline settings.xml in the run's own home", async () => {
-    const prepared = await prepareWorkspace(pit({ environment: { EXTRA: "1" } }), ws, base);
+    const prepared = await prepareWorkspace(pit({ environment: { EXTRA: "1", MAVEN_OPTS: "-Xmx512m" } }), ws, base);
     const settings = await readFile(path.join(prepared.home, ".m2", "settings.xml"), "utf8");
     expect(settings).toContain("<offline>true</offline>");
     expect(settings).toContain("<localRepository>/usr/share/maven-repo</localRepository>");
-    expect(prepared.env).toMatchObject({ HOME: prepared.home, MAVEN_OPTS: `-Duser.home=${prepared.home}`, EXTRA: "1" });
+    expect(prepared.env).toMatchObject({ HOME: prepared.home, MAVEN_OPTS: `-Xmx512m -Duser.home=${prepared.home}`, EXTRA: "1" });
   });
 
   it("writes no Maven settings for other build tools", async () => {

@@ -79,8 +79,12 @@ export async function prepareWorkspace(pit: LoadedPit, workspace: string, runTmp
     PATH: BASE_PATH.split(":").includes(nodeDir) ? BASE_PATH : `${nodeDir}:${BASE_PATH}`,
     HOME: home,
     LANG: "C.UTF-8",
-    ...(pit.config.buildTool === "maven" ? await writeMavenSettings(home) : {}),
     ...pit.config.environment,
   };
+  if (pit.config.buildTool === "maven") {
+    // Kept even when the PIT sets MAVEN_OPTS (-Xmx...): without it Maven would leave offline mode.
+    const { userHomeOpt } = await writeMavenSettings(home);
+    env.MAVEN_OPTS = [pit.config.environment?.MAVEN_OPTS, userHomeOpt].filter(Boolean).join(" ");
+  }
   return { env, home };
 }
