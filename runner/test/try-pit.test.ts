@@ -65,7 +65,7 @@ describe("try:pit grades a local submission with a generated PIT", () => {
     expect(result.stdout).toMatch(/^Outcome: {2}failed$/m);
     expect(result.stdout).toMatch(/^Score: {4}0$/m);
     expect(result.stdout).toMatch(/^----- .*test output.* -----$/m);
-    expect(result.stdout).toMatch(/^failed  multiply multiplies two numbers .*0 !== 42$/m);
+    expect(result.stdout).toMatch(/^failed {2}multiply multiplies two numbers .*0 !== 42$/m);
   });
 
   it("prints the row's status, score and feedback as JSON with --json", async () => {
