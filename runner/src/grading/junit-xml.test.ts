@@ -87,6 +87,15 @@ describe("parseJUnitXml on hostile or broken input", () => {
     expect(() => parseJUnitXml("<html/>")).toThrow(/no <testsuites> or <testsuite> root/);
   });
 
+  it("does not expand nested DOCTYPE entities (a report is written by untrusted code)", () => {
+    const entities = ['<!ENTITY a0 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx">'];
+    for (let i = 1; i < 12; i++) entities.push(`<!ENTITY a${i} "${`&a${i - 1};`.repeat(10)}">`);
+    const xml = `<?xml version="1.0"?><!DOCTYPE t [${entities.join("")}]><testsuite><testcase name="x"><failure message="&a11;"/></testcase></testsuite>`;
+    const [only] = parseJUnitXml(xml);
+    expect(only?.status).toBe("failed");
+    expect(only?.message?.length ?? 0).toBeLessThan(10_000);
+  });
+
   it("stops at maxCases", () => {
     const many = `<testsuite>${"<testcase name='t'/>".repeat(50)}</testsuite>`;
     expect(parseJUnitXml(many, 10)).toHaveLength(10);
