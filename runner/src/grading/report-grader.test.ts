@@ -66,6 +66,12 @@ describe("gradeReports", () => {
     expect(g.feedback.message).toMatch(/^No test results were found/);
   });
 
+  it("calls an empty report (pytest's exit 5) no tests found, not a build failure", () => {
+    const empty = { path: "reports/junit.xml", content: '<testsuites><testsuite name="pytest" tests="0"/></testsuites>' };
+    const g = grade({ run: run({ exitCode: 5 }), reports: { files: [empty], skipped: [] } });
+    expect(g.feedback).toMatchObject({ outcome: "failed", message: "No test results were found: the test report lists no test, so the score is 0." });
+  });
+
   it("counts the tests that finished before a timeout", () => {
     const g = grade({ run: run({ exitCode: null, timedOut: true }), reports: { files: [report("surefire-mixed.xml")], skipped: [] } });
     expect(g.feedback.outcome).toBe("timeout");

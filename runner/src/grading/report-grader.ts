@@ -113,11 +113,15 @@ export function gradeReports(input: GradeInput): ReportGrade {
     return result("timeout", weightedScore(cases, summary, input.grading), `The tests did not finish in time.${finished}`);
   }
   if (cases.length === 0) {
-    if (run.exitCode === 0) {
+    // A report that lists no test (pytest exits 5 then) means the tool ran and found nothing to run.
+    const emptyReport = input.reports.files.length > 0 && problems.length === 0;
+    if (run.exitCode === 0 || emptyReport) {
       return result(
         "failed",
         0,
-        "No test results were found: the test command finished without writing a test report, so the score is 0.",
+        emptyReport
+          ? "No test results were found: the test report lists no test, so the score is 0."
+          : "No test results were found: the test command finished without writing a test report, so the score is 0.",
       );
     }
     const errors = compileErrors();
