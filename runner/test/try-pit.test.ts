@@ -8,6 +8,9 @@ import { RUNNER_DIR, runNpmScript, runTool } from "./helpers/run-tool";
 
 const NODE_SAMPLES = path.join(RUNNER_DIR, "samples", "javascript-node-dummy-dev");
 const PIT_ID = "javascript-node-calculator-v1";
+// Grading reads JUnit reports, so the PIT's command must write one (the generator's node default).
+const NODE_JUNIT =
+  "node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml";
 
 let scratch: string;
 let pitsDir: string;
@@ -20,13 +23,16 @@ beforeAll(async () => {
     `--id=${PIT_ID}`,
     "--language=javascript",
     "--buildTool=node",
-    "--testCommand=node --test",
+    `--testCommand=${NODE_JUNIT}`,
     "--maxTimeoutMs=30000",
     "--requiredFiles=calculator.js",
     `--pitsDir=${pitsDir}`,
   ]);
   expect(generated.code).toBe(0);
   await cp(path.join(RUNNER_DIR, "pits", "javascript-node-dummy-dev", "test"), path.join(pitsDir, PIT_ID, "test"), { recursive: true });
+  // node 20's JUnit reporter does not create its folder.
+  await mkdir(path.join(pitsDir, PIT_ID, "reports"), { recursive: true });
+  await writeFile(path.join(pitsDir, PIT_ID, "reports", ".keep"), "");
 });
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
@@ -36,7 +42,7 @@ describe("try:pit grades a local submission with a generated PIT", () => {
     expect(pit.config).toEqual({
       language: "javascript",
       buildTool: "node",
-      testCommand: "node --test",
+      testCommand: NODE_JUNIT,
       maxTimeoutMs: 30000,
       requiredFiles: ["calculator.js"],
     });
@@ -59,7 +65,7 @@ describe("try:pit grades a local submission with a generated PIT", () => {
     expect(result.stdout).toMatch(/^Outcome: {2}failed$/m);
     expect(result.stdout).toMatch(/^Score: {4}0$/m);
     expect(result.stdout).toMatch(/^----- .*test output.* -----$/m);
-    expect(result.stdout).toContain("not ok");
+    expect(result.stdout).toMatch(/^failed {2}multiply multiplies two numbers .*0 !== 42$/m);
   });
 
   it("prints the row's status, score and feedback as JSON with --json", async () => {

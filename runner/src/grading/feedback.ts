@@ -28,6 +28,8 @@ export interface Feedback {
   timedOut: boolean;
   durationMs: number;
   pitId: string;
+  /** Runner's addition to the contract: the compiler's first errors when the build failed. */
+  compileErrors?: string[];
 }
 
 export interface GradeResult {

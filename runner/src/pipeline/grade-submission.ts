@@ -1,9 +1,12 @@
 import type { Config } from "../config";
 import { RunnerError } from "../errors/runner-error";
-import { runCommand, type RunResult } from "../execute/run-command";
+import type { Logger } from "pino";
+import type { RunResult } from "../execute/run-command";
+import { runSteps } from "../execute/run-steps";
 import { extractZip } from "../extract/extract-zip";
-import { gradeByExitCode } from "../grading/exit-code-grader";
 import type { GradeResult } from "../grading/feedback";
+import { readReports, removeStaleReports, reportPathsFor } from "../grading/report-files";
+import { gradeReports } from "../grading/report-grader";
 import type { LoadedPit } from "../pit-config/pit-config.service";
 import { prepareWorkspace } from "../prepare/prepare-workspace";
 import type { Stage } from "./stage";
@@ -19,6 +22,8 @@ export interface GradeSubmissionInput {
   signal?: AbortSignal;
   /** Sees the run as soon as it ends, so the caller can keep its output even when grading then fails. */
   onRun?: (run: RunResult) => void;
+  /** Told about reports that could not be graded (too large, not XML); the student's grade goes on without them. */
+  log?: Pick<Logger, "warn">;
 }
 
 export interface GradedSubmission {
@@ -34,9 +39,10 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
   const { pit, workspace, stage } = input;
   await stage("extract", () => extractZip(input.zipPath, workspace));
   const prepared = await stage("prepare", () => prepareWorkspace(pit, workspace, input.tmpDir));
-  const run = await stage("run", () =>
-    runCommand({
-      command: pit.config.testCommand,
+  const reportPaths = reportPathsFor(pit.config.buildTool, pit.config.reportPaths);
+  await removeStaleReports(workspace, reportPaths);
+  const steps = await stage("run", () =>
+    runSteps(pit.config.setupCommands ?? [], pit.config.testCommand, {
       cwd: workspace,
       env: prepared.env,
       timeoutMs: pit.config.maxTimeoutMs,
@@ -45,6 +51,7 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
       signal: input.signal,
     }),
   );
+  const { run } = steps;
   input.onRun?.(run);
   if (run.aborted) {
     throw new RunnerError("Grading was interrupted by a runner shutdown", {
@@ -53,6 +60,18 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
       studentMessage: "Grading was interrupted. Your submission will be graded again.",
     });
   }
-  const grade = await stage("grade", async () => gradeByExitCode(run, pit.pitId));
-  return { run, grade };
+  const graded = await stage("grade", async () =>
+    gradeReports({
+      run,
+      setupFailure: steps.failedSetup,
+      reports: await readReports(workspace, reportPaths),
+      workspace,
+      pitId: pit.pitId,
+      grading: pit.config.grading,
+    }),
+  );
+  if (graded.problems.length > 0) {
+    input.log?.warn({ event: "report-problems", problems: graded.problems }, "some test reports were not graded");
+  }
+  return { run, grade: { status: graded.status, score: graded.score, feedback: graded.feedback } };
 }

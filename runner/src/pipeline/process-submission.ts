@@ -70,6 +70,7 @@ export async function processSubmission(
       stage,
       signal: options.signal,
       onRun: (finished) => (run = finished),
+      log,
     }));
   } catch (error) {
     failure = toRunnerError(error, submissionId);

@@ -23,5 +23,16 @@ export const pitConfigSchema = z
     setupCommands: z.array(z.string().trim().min(1)).optional(),
     environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid variable name"), z.string()).optional(),
     requiredFiles: z.array(z.string().trim().min(1)).optional(),
+    /** Globs, relative to the workspace, of the JUnit XML reports to grade; defaults per buildTool. */
+    reportPaths: z.array(z.string().trim().min(1)).min(1).optional(),
+    /** Optional scale: the score is maxScore * (weight passed) / (weight of non-skipped tests). */
+    grading: z
+      .object({
+        maxScore: z.number().positive().max(1000).optional(),
+        /** Keyed by `<suite>.<name>` or by the bare test name; tests not listed weigh 1. */
+        weights: z.record(z.string().min(1), z.number().nonnegative().max(1000)).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();

@@ -1,7 +1,10 @@
-import { cp, mkdir, stat } from "node:fs/promises";
+import { cp, lstat, mkdir, readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import { glob, hasMagic } from "glob";
+import { rimraf } from "rimraf";
 import { MissingFilesError } from "../errors/runner-error";
 import type { LoadedPit } from "../pit-config/pit-config.service";
+import { writeMavenSettings } from "./maven-settings";
 
 export interface PreparedRun {
   /** The only environment the student's code sees: nothing of the runner's own. */
@@ -19,16 +22,42 @@ async function isDirectory(p: string): Promise<boolean> {
   }
 }
 
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await lstat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** An entry is a path or a glob (`src/**\/*.java`); a glob is satisfied by one matching file. */
 async function checkRequiredFiles(required: string[], workspace: string): Promise<void> {
   const missing: string[] = [];
-  for (const file of required) {
-    try {
-      if (!(await stat(path.join(workspace, file))).isFile()) missing.push(file);
-    } catch {
-      missing.push(file);
-    }
+  for (const entry of required) {
+    const found = hasMagic(entry)
+      ? (await glob(entry, { cwd: workspace, nodir: true, follow: false, dot: true, posix: true })).length > 0
+      : await isFile(path.join(workspace, entry));
+    if (!found) missing.push(entry);
   }
   if (missing.length > 0) throw new MissingFilesError(missing);
+}
+
+/**
+ * Clears whatever of the student's stands where a template entry goes but is of another kind
+ * (a directory named `pom.xml`, a file named `src`, a symlink), so the copy cannot fail or be
+ * redirected and the template always wins.
+ */
+async function clearConflicts(templateDir: string, workspace: string): Promise<void> {
+  for (const entry of await readdir(templateDir, { withFileTypes: true })) {
+    const target = path.join(workspace, entry.name);
+    const existing = await lstat(target).catch(() => null);
+    if (!existing) continue;
+    if (entry.isDirectory() && existing.isDirectory()) {
+      await clearConflicts(path.join(templateDir, entry.name), target);
+    } else if (!(entry.isFile() && existing.isFile())) {
+      await rimraf(target);
+    }
+  }
 }
 
 /**
@@ -39,6 +68,7 @@ export async function prepareWorkspace(pit: LoadedPit, workspace: string, runTmp
   // Checked before the template is laid down, so a template file cannot stand in for the student's.
   await checkRequiredFiles(pit.config.requiredFiles ?? [], workspace);
   if (await isDirectory(pit.templateDir)) {
+    await clearConflicts(pit.templateDir, workspace);
     await cp(pit.templateDir, workspace, { recursive: true, force: true, errorOnExist: false });
   }
   const home = path.join(runTmpDir, "home");
@@ -51,5 +81,10 @@ export async function prepareWorkspace(pit: LoadedPit, workspace: string, runTmp
     LANG: "C.UTF-8",
     ...pit.config.environment,
   };
+  if (pit.config.buildTool === "maven") {
+    // Kept even when the PIT sets MAVEN_OPTS (-Xmx...): without it Maven would leave offline mode.
+    const { userHomeOpt } = await writeMavenSettings(home);
+    env.MAVEN_OPTS = [pit.config.environment?.MAVEN_OPTS, userHomeOpt].filter(Boolean).join(" ");
+  }
   return { env, home };
 }

@@ -13,7 +13,7 @@ function oneLine(text: string | null, max: number): string {
 /** A plain-text table (no colours: it often ends up pasted into an issue or a mail). */
 export function formatTestTable(tests: TestCaseFeedback[]): string[] {
   if (tests.length === 0) {
-    return ["No per-test results: the grade comes from the exit code only, or no test report was found."];
+    return ["No per-test results: the run wrote no test report (see the message and the output below)."];
   }
   const rows = tests.map((t) => [
     t.status,
