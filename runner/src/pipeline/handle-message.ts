@@ -55,7 +55,25 @@ export function createMessageHandlers(
     }
   };
 
-  const handle: MessageHandler = async (message, context): Promise<Disposition> => {
+  // Copies of one message handled by this task, chained: they would share the submission's workspace,
+  // and once the first has recorded, the next finds the row final and is deleted without grading.
+  const bySubmission = new Map<string, Promise<Disposition>>();
+
+  const handle: MessageHandler = (message, context) => {
+    const { submissionId } = message;
+    const previous = bySubmission.get(submissionId);
+    if (previous) context.log.info({ event: "duplicate-in-flight" }, "this task is already grading this submission; waiting for it");
+    const mine = (async () => {
+      if (previous) await previous.catch(() => undefined);
+      return grade(message, context);
+    })();
+    bySubmission.set(submissionId, mine);
+    return mine.finally(() => {
+      if (bySubmission.get(submissionId) === mine) bySubmission.delete(submissionId);
+    });
+  };
+
+  const grade = async (message: SubmissionMessage, context: MessageContext): Promise<Disposition> => {
     const { log } = context;
     let outcome;
     try {
