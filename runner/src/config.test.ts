@@ -30,7 +30,7 @@ describe("loadConfig", () => {
   it("defaults the reliability settings to production values and validates the failure mode", () => {
     expect(loadConfig(minimal).reliability).toEqual({
       mode: "retry",
-      maxReceives: 5,
+      maxReceives: 8,
       retryBaseDelaySeconds: 10,
       retryMaxDelaySeconds: 300,
       heartbeatSeconds: 30,

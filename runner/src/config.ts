@@ -41,7 +41,7 @@ export const envSchema = z
     RUNNER_KILL_GRACE_MS: z.coerce.number().int().min(0).default(2000),
 
     RUNNER_FAILURE_MODE: z.enum(FAILURE_MODES).default("retry"),
-    RUNNER_MAX_RECEIVES: positiveInt(5),
+    RUNNER_MAX_RECEIVES: positiveInt(8),
     RUNNER_RETRY_BASE_DELAY_SECONDS: z.coerce.number().int().min(0).max(43_200).default(10),
     RUNNER_RETRY_MAX_DELAY_SECONDS: z.coerce.number().int().min(0).max(43_200).default(300),
     RUNNER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(21_600).default(30),
