@@ -80,8 +80,9 @@ describe("a runner process that dies or is stopped", () => {
     const s = await scenario("kill-9");
     const { child, submissionId } = await s.childRunning();
     const b = s.inProcess();
-    // Longer than the queue's visibility timeout: only the heartbeat keeps the message from runner B.
-    await sleep((VISIBILITY_SECONDS + 2) * 1000);
+    // Longer than any visibility given at receive (queue: 4 s, runner's request: 2 × 3 s): only the
+    // heartbeat keeps the message from runner B.
+    await sleep((2 * HEARTBEAT_SECONDS + 2) * 1000);
     expect(firstReceive(b.logs.lines, submissionId)).toBeUndefined();
     expect(child.events("stage", submissionId).some((l) => l.stage === "run")).toBe(false);
 

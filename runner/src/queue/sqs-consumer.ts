@@ -145,6 +145,8 @@ export class SqsConsumer {
           QueueUrl: this.options.queueUrl,
           MaxNumberOfMessages: max,
           WaitTimeSeconds: this.options.waitTimeSeconds ?? 20,
+          // Hidden as long as one heartbeat extension from the start, whatever the queue's own default.
+          VisibilityTimeout: this.options.heartbeatSeconds ? 2 * this.options.heartbeatSeconds : undefined,
           MessageSystemAttributeNames: ["ApproximateReceiveCount"],
         }),
         { abortSignal: this.stopController.signal },
