@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) {
       logger.warn({ event: "forced-exit", signal }, "second signal: exiting now");
+      runner.interrupt();
       process.exit(1);
     }
     stopping = true;

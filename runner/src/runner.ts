@@ -17,6 +17,8 @@ export interface Runner {
    * RUNNER_SHUTDOWN_GRACE_MS), then kills what is left and makes its messages visible again.
    */
   stop(graceMs?: number): Promise<void>;
+  /** Kills every test run now (SIGTERM to its process group), so none outlives a forced exit. */
+  interrupt(): void;
 }
 
 /** Assembles the consumer and the pipeline from already-built clients, so tests can use local services. */
@@ -57,5 +59,6 @@ export function createRunner(config: Config, clients: Clients, logger: Logger): 
     consumer,
     start: () => consumer.start(),
     stop,
+    interrupt: () => interrupt.abort(),
   };
 }

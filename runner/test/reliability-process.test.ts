@@ -1,3 +1,4 @@
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "./helpers/harness";
@@ -19,7 +20,9 @@ const HEARTBEAT_SECONDS = 3;
 let h: Harness;
 let base: string;
 let source: string;
-const pits = { slow: "", twoSeconds: "", fast: "" };
+const pits = { slow: "", twoSeconds: "", fast: "", unique: "" };
+/** A test command no other test runs, so the process table tells whether it is still alive. */
+const UNIQUE_SLEEP = ["sleep", "17.25"];
 const children: ChildRunner[] = [];
 
 beforeAll(async () => {
@@ -30,6 +33,7 @@ beforeAll(async () => {
   pits.slow = await writePit(path.join(base, "pits-slow"), "sleep 15");
   pits.twoSeconds = await writePit(path.join(base, "pits-two"), "sleep 2");
   pits.fast = await writePit(path.join(base, "pits-fast"), "true");
+  pits.unique = await writePit(path.join(base, "pits-unique"), UNIQUE_SLEEP.join(" "));
   await installFinalWriteAudit(h.clients.pool);
 });
 afterEach(async () => {
@@ -138,7 +142,8 @@ describe("a runner process that dies or is stopped", () => {
 
   it("a second signal exits at once", async () => {
     const s = await scenario("double-signal");
-    const { child } = await s.childRunning({ RUNNER_SHUTDOWN_GRACE_MS: "60000" });
+    const { child } = await s.childRunning({ RUNNER_SHUTDOWN_GRACE_MS: "60000" }, pits.unique);
+    expect(await processRunning(UNIQUE_SLEEP)).toBe(true);
     const signalledAt = Date.now();
     child.kill("SIGTERM");
     await waitUntil("the runner stopping", () => child.events("stopping").length > 0);
@@ -146,5 +151,16 @@ describe("a runner process that dies or is stopped", () => {
     const exit = await child.exited;
     expect(exit.at - signalledAt).toBeLessThan(3000);
     expect(child.events("forced-exit")).toHaveLength(1);
+    // The test run did not outlive the runner.
+    await waitUntil("the test run gone", async () => !(await processRunning(UNIQUE_SLEEP)), 3000);
   });
 });
+
+async function processRunning(argv: string[]): Promise<boolean> {
+  const wanted = argv.join("\0");
+  for (const pid of (await readdir("/proc")).filter((p) => /^\d+$/.test(p))) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.replace(/\0$/, "") === wanted) return true;
+  }
+  return false;
+}
