@@ -93,6 +93,25 @@ describe("outages", () => {
     expect(await queueDepth(h.clients.sqs, s.dlqUrl)).toBe(0);
   });
 
+  it("keeps the message when even ERROR cannot be written at the last attempt, and grades it once the database is back", async () => {
+    const s = await scenario("db-last-attempt", { RUNNER_MAX_RECEIVES: "1" });
+    const submissionId = "3c9a51e2-0b7d-4f6e-9a41-7d2c8e5b1f03";
+    const fileKey = `submissions/u-1/${submissionId}.zip`;
+    await s.api.upload(fileKey, source);
+    await h.clients.pool.query(`INSERT INTO submissions (id, "userId", "pitId", "fileKey") VALUES ($1, 'u-1', $2, $3)`, [submissionId, PIT, fileKey]);
+    await h.stack.stopPostgres();
+    await s.api.send({ submissionId, fileKey, userId: "u-1", pitId: PIT, createdAt: new Date().toISOString() });
+    await waitUntil("two failed attempts", () => s.logs.events("attempt-failed").length >= 2, 20_000);
+    await h.stack.startPostgres();
+
+    const row = await s.api.waitForFinal(submissionId, 30_000);
+    await s.runner.stop();
+    // Every attempt was already "the last", yet none could record ERROR: the message stayed until one could grade.
+    expect(row.status).toBe("DONE");
+    expect(s.logs.events("received").length).toBeGreaterThanOrEqual(3);
+    expect((await finalWrites(h.clients.pool, [submissionId])).get(submissionId)).toBe(1);
+  });
+
   it("retries while S3 is unreachable and grades once it is back", async () => {
     s3.setDown(true);
     const s = await scenario("s3-outage", { AWS_ENDPOINT_URL_S3: s3.url });
