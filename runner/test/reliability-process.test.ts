@@ -143,13 +143,14 @@ describe("a runner process that dies or is stopped", () => {
   it("a second signal exits at once", async () => {
     const s = await scenario("double-signal");
     const { child } = await s.childRunning({ RUNNER_SHUTDOWN_GRACE_MS: "60000" }, pits.unique);
-    expect(await processRunning(UNIQUE_SLEEP)).toBe(true);
-    const signalledAt = Date.now();
+    // The shell has to exec the command first.
+    await waitUntil("the test run started", () => processRunning(UNIQUE_SLEEP), 10_000);
     child.kill("SIGTERM");
     await waitUntil("the runner stopping", () => child.events("stopping").length > 0);
+    const secondAt = Date.now();
     child.kill("SIGINT");
     const exit = await child.exited;
-    expect(exit.at - signalledAt).toBeLessThan(3000);
+    expect(exit.at - secondAt).toBeLessThan(3000);
     expect(child.events("forced-exit")).toHaveLength(1);
     // The test run did not outlive the runner.
     await waitUntil("the test run gone", async () => !(await processRunning(UNIQUE_SLEEP)), 3000);
