@@ -15,4 +15,10 @@ export default tseslint.config(
     files: ["src/local/**", "src/tools/**", "bench/**", "scripts/**"],
     rules: { "no-console": "off" },
   },
+  {
+    // Plain CommonJS scripts run by `node` in the container, outside the TypeScript build.
+    files: ["scripts/**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", process: "readonly", console: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );

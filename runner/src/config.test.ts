@@ -27,6 +27,22 @@ describe("loadConfig", () => {
     expect(config.database.connectionString).toBe(minimal.DATABASE_URL);
   });
 
+  it("defaults the reliability settings to production values and validates the failure mode", () => {
+    expect(loadConfig(minimal).reliability).toEqual({
+      mode: "retry",
+      maxReceives: 8,
+      retryBaseDelaySeconds: 10,
+      retryMaxDelaySeconds: 300,
+      heartbeatSeconds: 30,
+      shutdownGraceMs: 90_000,
+      healthFile: "/tmp/runner-health",
+    });
+    expect(loadConfig({ ...minimal, RUNNER_FAILURE_MODE: "error" }).reliability.mode).toBe("error");
+    expect(problems({ ...minimal, RUNNER_FAILURE_MODE: "ignore", RUNNER_HEARTBEAT_SECONDS: "0" }).join("\n")).toMatch(
+      /RUNNER_FAILURE_MODE[\s\S]*RUNNER_HEARTBEAT_SECONDS|RUNNER_HEARTBEAT_SECONDS[\s\S]*RUNNER_FAILURE_MODE/,
+    );
+  });
+
   it("names every missing variable in one error", () => {
     const found = problems({});
     expect(found.join("\n")).toMatch(/AWS_REGION is required/);

@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { FAILURE_MODES, type FailurePolicy } from "./reliability/failure-policy";
 
 /** Where the runner package lives (one level above src/ or dist/), so defaults do not depend on the cwd. */
 export const RUNNER_ROOT = path.resolve(__dirname, "..");
@@ -38,6 +39,14 @@ export const envSchema = z
     RUNNER_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     RUNNER_MAX_LOG_BYTES: positiveInt(1024 * 1024),
     RUNNER_KILL_GRACE_MS: z.coerce.number().int().min(0).default(2000),
+
+    RUNNER_FAILURE_MODE: z.enum(FAILURE_MODES).default("retry"),
+    RUNNER_MAX_RECEIVES: positiveInt(8),
+    RUNNER_RETRY_BASE_DELAY_SECONDS: z.coerce.number().int().min(0).max(43_200).default(10),
+    RUNNER_RETRY_MAX_DELAY_SECONDS: z.coerce.number().int().min(0).max(43_200).default(300),
+    RUNNER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(21_600).default(30),
+    RUNNER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(90_000),
+    RUNNER_HEALTH_FILE: nonEmpty.default("/tmp/runner-health"),
   });
 
 /** Either DATABASE_URL or the DB_* trio; checked beside the schema so it is reported with every other problem. */
@@ -75,6 +84,13 @@ export interface Config {
   logLevel: Env["RUNNER_LOG_LEVEL"];
   maxLogBytes: number;
   killGraceMs: number;
+  reliability: FailurePolicy & {
+    /** Visibility is extended every this many seconds, to twice that, while a submission runs. */
+    heartbeatSeconds: number;
+    /** How long a stopping runner lets submissions in flight finish before killing them. */
+    shutdownGraceMs: number;
+    healthFile: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -124,5 +140,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.RUNNER_LOG_LEVEL,
     maxLogBytes: env.RUNNER_MAX_LOG_BYTES,
     killGraceMs: env.RUNNER_KILL_GRACE_MS,
+    reliability: {
+      mode: env.RUNNER_FAILURE_MODE,
+      maxReceives: env.RUNNER_MAX_RECEIVES,
+      retryBaseDelaySeconds: env.RUNNER_RETRY_BASE_DELAY_SECONDS,
+      retryMaxDelaySeconds: env.RUNNER_RETRY_MAX_DELAY_SECONDS,
+      heartbeatSeconds: env.RUNNER_HEARTBEAT_SECONDS,
+      shutdownGraceMs: env.RUNNER_SHUTDOWN_GRACE_MS,
+      healthFile: path.resolve(env.RUNNER_HEALTH_FILE),
+    },
   };
 }

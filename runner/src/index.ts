@@ -26,17 +26,33 @@ async function main(): Promise<void> {
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) {
       logger.warn({ event: "forced-exit", signal }, "second signal: exiting now");
+      runner.interrupt();
       process.exit(1);
     }
     stopping = true;
-    logger.info({ event: "stopping", signal, inFlight: runner.consumer.active }, "stopping: finishing submissions in flight");
+    const { shutdownGraceMs } = config.reliability;
+    logger.info(
+      { event: "stopping", signal, inFlight: runner.consumer.active, graceMs: shutdownGraceMs },
+      "stopping: finishing submissions in flight",
+    );
+    // Last resort if closing hangs; still inside ECS's stopTimeout, so the task is never SIGKILLed mid-write.
+    setTimeout(() => {
+      logger.error({ event: "stop-timeout" }, "shutdown took too long; exiting");
+      process.exit(1);
+    }, shutdownGraceMs + config.killGraceMs + 15_000).unref();
     void runner
       .stop()
       .then(() => closeClients(clients))
-      .then(() => {
-        logger.info({ event: "stopped" }, "Runner stopped");
-        process.exit(0);
-      });
+      .then(
+        () => {
+          logger.info({ event: "stopped" }, "Runner stopped");
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ event: "stop-failed", err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);

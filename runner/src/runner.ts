@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Clients } from "./clients";
 import type { Config } from "./config";
+import { HealthFile } from "./health/health-file";
 import { createMessageHandlers } from "./pipeline/handle-message";
 import { PitConfigService } from "./pit-config/pit-config.service";
 import { SqsConsumer } from "./queue/sqs-consumer";
@@ -11,8 +12,13 @@ export interface Runner {
   consumer: SqsConsumer;
   /** Resolves when the polling loop has stopped. */
   start(): Promise<void>;
-  /** Stops polling and waits for the submissions in flight. */
-  stop(): Promise<void>;
+  /**
+   * Stops polling at once, lets the submissions in flight finish within `graceMs` (default
+   * RUNNER_SHUTDOWN_GRACE_MS), then kills what is left and makes its messages visible again.
+   */
+  stop(graceMs?: number): Promise<void>;
+  /** Kills every test run now (SIGTERM to its process group), so none outlives a forced exit. */
+  interrupt(): void;
 }
 
 /** Assembles the consumer and the pipeline from already-built clients, so tests can use local services. */
@@ -25,17 +31,34 @@ export function createRunner(config: Config, clients: Clients, logger: Logger): 
     submissions: new SubmissionRepository(clients.pool),
     config,
   };
+  const { reliability } = config;
+  // Aborted when the grace period runs out: every run still going is killed and its message released.
+  const interrupt = new AbortController();
+  const health = new HealthFile(reliability.healthFile, logger);
   const consumer = new SqsConsumer({
     sqs: clients.sqs,
     queueUrl: config.aws.queueUrl,
     concurrency: config.concurrency,
     pollIntervalMs: config.pollIntervalMs,
+    heartbeatSeconds: reliability.heartbeatSeconds,
+    onTurn: () => health.touch(),
     logger,
-    ...createMessageHandlers(deps),
+    ...createMessageHandlers(deps, { signal: interrupt.signal, policy: reliability }),
   });
+  const stop = async (graceMs = reliability.shutdownGraceMs) => {
+    consumer.stopReceiving();
+    if (await consumer.drain(graceMs)) return;
+    logger.warn({ event: "grace-expired", graceMs, inFlight: consumer.active }, "grace period over: interrupting submissions");
+    interrupt.abort();
+    // Killed runs end within the kill grace; the rest is settling messages, so bound the wait anyway.
+    if (!(await consumer.drain(config.killGraceMs + 10_000))) {
+      logger.error({ event: "drain-timeout", inFlight: consumer.active }, "submissions still in flight; their messages return after the visibility timeout");
+    }
+  };
   return {
     consumer,
     start: () => consumer.start(),
-    stop: () => consumer.stop(),
+    stop,
+    interrupt: () => interrupt.abort(),
   };
 }

@@ -1,17 +1,87 @@
+import type { Logger } from "pino";
+import { toRunnerError, type RunnerError } from "../errors/runner-error";
 import { errorFeedback } from "../grading/feedback";
-import type { Disposition, MessageHandler, PoisonHandler } from "../queue/sqs-consumer";
-import { processSubmission, type PipelineDeps, type ProcessOptions } from "./process-submission";
+import type { Disposition, MessageContext, MessageHandler, PoisonHandler } from "../queue/sqs-consumer";
+import type { SubmissionMessage } from "../queue/submission-message";
+import { decideFailure, retryDelaySeconds, type FailureDecision, type FailurePolicy } from "../reliability/failure-policy";
+import { processSubmission, type PipelineDeps } from "./process-submission";
+
+export interface HandlerOptions {
+  /** Aborted when the runner stops: the run is killed and the message made visible again at once. */
+  signal?: AbortSignal;
+  /** Without a policy every failure is recorded as ERROR at once. */
+  policy?: FailurePolicy;
+}
+
+const RECORD: FailureDecision = { action: "record" };
 
 /**
  * Binds the pipeline to the consumer. A message is deleted once its submission has a final row
- * (or never will); when even an ERROR could not be recorded, the throw leaves it on the queue.
+ * (or never will); a failure worth another attempt leaves it on the queue with a growing delay.
  */
 export function createMessageHandlers(
   deps: PipelineDeps,
-  options: ProcessOptions = {},
+  options: HandlerOptions = {},
 ): { handle: MessageHandler; onPoison: PoisonHandler } {
-  const handle: MessageHandler = async (message, { log }): Promise<Disposition> => {
-    const outcome = await processSubmission(message, deps, log, options);
+  const { signal, policy } = options;
+  const decider = (receiveCount: number) => (failure: RunnerError) =>
+    policy ? decideFailure({ kind: failure.kind, receiveCount, interrupted: signal?.aborted ?? false }, policy) : RECORD;
+
+  /** The one log line of a failed attempt: what failed, and when the message comes back. */
+  const retryLater = (log: Logger, failure: RunnerError, delaySeconds: number, context: MessageContext): Disposition => {
+    log.warn(
+      { event: "attempt-failed", kind: failure.kind, receiveCount: context.receiveCount, retryInSeconds: delaySeconds, error: failure.message },
+      `attempt ${context.receiveCount} failed; retrying in ${delaySeconds} s: ${failure.message}`,
+    );
+    return { action: "retry", delaySeconds };
+  };
+
+  /** The database failed to claim or record: record ERROR if this was the last chance, if it can. */
+  const onDatabaseFailure = async (message: SubmissionMessage, error: unknown, context: MessageContext): Promise<Disposition> => {
+    const { log, receiveCount } = context;
+    const failure = toRunnerError(error, message.submissionId);
+    const decision = decider(receiveCount)(failure);
+    if (decision.action === "retry") return retryLater(log, failure, decision.delaySeconds, context);
+    try {
+      const failed = errorFeedback(failure.outcome, failure.studentMessage, message.pitId, 0);
+      const recorded = await deps.submissions.updateSubmissionResult(message.submissionId, { ...failed, logsS3Key: null });
+      log.error({ event: recorded ? "recorded" : "skipped", status: "ERROR", err: failure }, "gave up on this submission");
+      return { action: "delete" };
+    } catch {
+      // Not even ERROR can be written: keep the message; past the queue's maxReceiveCount the DLQ keeps it.
+      const delay = policy ? retryDelaySeconds(receiveCount, policy) : undefined;
+      if (delay === undefined) throw failure;
+      return retryLater(log, failure, delay, context);
+    }
+  };
+
+  // Copies of one message handled by this task, chained: they would share the submission's workspace,
+  // and once the first has recorded, the next finds the row final and is deleted without grading.
+  const bySubmission = new Map<string, Promise<Disposition>>();
+
+  const handle: MessageHandler = (message, context) => {
+    const { submissionId } = message;
+    const previous = bySubmission.get(submissionId);
+    if (previous) context.log.info({ event: "duplicate-in-flight" }, "this task is already grading this submission; waiting for it");
+    const mine = (async () => {
+      if (previous) await previous.catch(() => undefined);
+      return grade(message, context);
+    })();
+    bySubmission.set(submissionId, mine);
+    return mine.finally(() => {
+      if (bySubmission.get(submissionId) === mine) bySubmission.delete(submissionId);
+    });
+  };
+
+  const grade = async (message: SubmissionMessage, context: MessageContext): Promise<Disposition> => {
+    const { log } = context;
+    let outcome;
+    try {
+      outcome = await processSubmission(message, deps, log, { signal, decide: decider(context.receiveCount) });
+    } catch (error) {
+      return onDatabaseFailure(message, error, context);
+    }
+    if (outcome.kind === "retry") return retryLater(log, outcome.failure, outcome.delaySeconds, context);
     if (outcome.kind === "skipped") log.info({ event: "skipped", reason: outcome.reason }, "nothing to record");
     return { action: "delete" };
   };

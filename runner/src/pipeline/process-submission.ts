@@ -7,6 +7,7 @@ import type { RunResult } from "../execute/run-command";
 import { errorFeedback, type GradeResult } from "../grading/feedback";
 import type { PitConfigService } from "../pit-config/pit-config.service";
 import type { SubmissionMessage } from "../queue/submission-message";
+import type { FailureDecision } from "../reliability/failure-policy";
 import type { SubmissionRepository } from "../results/submission-repository";
 import type { StorageService } from "../storage/storage.service";
 import { gradeSubmission } from "./grade-submission";
@@ -24,17 +25,21 @@ export type SubmissionOutcome = (
   | { kind: "recorded"; status: GradeResult["status"]; score: number; outcome: string; logsS3Key: string | null }
   /** Nothing to record: the row is already final (redelivery), another runner won the race, or there is no row. */
   | { kind: "skipped"; reason: "already-final" | "lost-race" | "missing-row" }
+  /** Nothing recorded: the failure is worth another attempt after `delaySeconds`. */
+  | { kind: "retry"; delaySeconds: number; failure: RunnerError }
 ) & { timings: StageTimings };
 
 export interface ProcessOptions {
   /** Aborted at shutdown: the test run is killed and the submission left for another attempt. */
   signal?: AbortSignal;
+  /** Whether a failure is recorded as ERROR now or left for another attempt; without it, every failure is recorded. */
+  decide?: (failure: RunnerError) => FailureDecision;
 }
 
 /**
  * The story of one submission: claim, download, extract, prepare, run, grade, upload, record.
- * Returns once the result is on the row; throws only when even an ERROR could not be recorded,
- * so the message stays on the queue for another attempt.
+ * Returns once the result is on the row, or with `retry` when `options.decide` leaves a failure for
+ * another attempt; throws only when the database could not be reached to claim or record.
  */
 export async function processSubmission(
   message: SubmissionMessage,
@@ -58,6 +63,7 @@ export async function processSubmission(
   let grade: GradeResult;
   let run: RunResult | undefined;
   let failure: RunnerError | undefined;
+  let retry: Extract<FailureDecision, { action: "retry" }> | undefined;
   try {
     const pit = await stage("load-pit", () => deps.pits.load(pitId));
     const zipPath = await stage("download", () => deps.storage.downloadZipToTemp(message.fileKey, submissionId));
@@ -74,10 +80,15 @@ export async function processSubmission(
     }));
   } catch (error) {
     failure = toRunnerError(error, submissionId);
-    log.error({ err: failure, kind: failure.kind, outcome: failure.outcome }, "grading failed");
+    const decision = options.decide?.(failure) ?? { action: "record" };
+    if (decision.action === "retry") retry = decision;
+    else log.error({ err: failure, kind: failure.kind, outcome: failure.outcome }, "grading failed");
     grade = errorFeedback(failure.outcome, failure.studentMessage, pitId, Math.round(performance.now() - started));
   } finally {
     await stage("cleanup", () => rimraf([workspace, tmpDir]));
+  }
+  if (retry && failure) {
+    return { kind: "retry", delaySeconds: retry.delaySeconds, failure, timings: stage.timings };
   }
 
   const logText = buildRunLog(message, run, grade, failure);

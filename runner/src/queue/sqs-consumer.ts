@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { Logger } from "pino";
 import { parseSubmissionMessage, type SubmissionMessage } from "./submission-message";
+import { withHeartbeat, type HeartbeatOptions } from "./visibility-heartbeat";
 
 /** What to do with a message once handled. */
 export type Disposition =
@@ -39,10 +40,16 @@ export interface SqsConsumerOptions {
   waitTimeSeconds?: number;
   /** Pause after an empty poll; long polling already waits up to `waitTimeSeconds`. */
   pollIntervalMs?: number;
+  /** While a message is handled its visibility is extended every this many seconds (to twice that). */
+  heartbeatSeconds?: number;
+  /** Called on every turn of the loop, and at least every `idleTurnMs` while all slots are busy (health checks). */
+  onTurn?: () => void;
 }
 
 const MAX_BATCH = 10;
 const MAX_BACKOFF_MS = 30_000;
+/** While every slot is busy the loop still turns this often, so a health check sees it alive. */
+const IDLE_TURN_MS = 10_000;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -78,9 +85,31 @@ export class SqsConsumer {
 
   /** Stops receiving at once (the pending long poll is aborted) and waits for in-flight messages. */
   async stop(): Promise<void> {
+    this.stopReceiving();
+    await this.drain();
+  }
+
+  /** Aborts the pending long poll; messages in flight go on. */
+  stopReceiving(): void {
     this.stopController.abort();
-    await this.loop;
-    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Waits for the loop and the messages in flight; `false` when `timeoutMs` ran out first. */
+  async drain(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const all = (async () => {
+      await this.loop;
+      // A task can only be added by the loop, which has ended: this set no longer grows.
+      await Promise.allSettled([...this.inFlight]);
+      return true;
+    })();
+    if (!Number.isFinite(timeoutMs)) return all;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([all, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private get stopping(): boolean {
@@ -91,8 +120,12 @@ export class SqsConsumer {
     const { logger, concurrency } = this.options;
     logger.info({ event: "consumer-started", queueUrl: this.options.queueUrl, concurrency }, "polling queue");
     while (!this.stopping) {
+      this.options.onTurn?.();
       if (this.inFlight.size >= concurrency) {
-        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        await new Promise<void>((resolve) => {
+          const tick = setTimeout(resolve, IDLE_TURN_MS);
+          this.slotFreed = () => (clearTimeout(tick), resolve());
+        });
         continue;
       }
       const messages = await this.receive(Math.min(MAX_BATCH, concurrency - this.inFlight.size));
@@ -112,6 +145,8 @@ export class SqsConsumer {
           QueueUrl: this.options.queueUrl,
           MaxNumberOfMessages: max,
           WaitTimeSeconds: this.options.waitTimeSeconds ?? 20,
+          // Hidden as long as one heartbeat extension from the start, whatever the queue's own default.
+          VisibilityTimeout: this.options.heartbeatSeconds ? 2 * this.options.heartbeatSeconds : undefined,
           MessageSystemAttributeNames: ["ApproximateReceiveCount"],
         }),
         { abortSignal: this.stopController.signal },
@@ -149,15 +184,36 @@ export class SqsConsumer {
 
     let disposition: Disposition;
     try {
-      disposition = parsed.ok
-        ? await this.options.handle(parsed.message, context)
-        : await this.options.onPoison(parsed.reason, parsed.submissionId, context);
+      disposition = await withHeartbeat(this.heartbeatFor(message, log), () =>
+        parsed.ok
+          ? this.options.handle(parsed.message, context)
+          : this.options.onPoison(parsed.reason, parsed.submissionId, context),
+      );
     } catch (error) {
       // The handler could not even record a failure: leave the message so it comes back.
       log.error({ event: "failed", err: error }, "message handling failed; leaving it on the queue");
       return;
     }
     await this.settle(message, disposition, log);
+  }
+
+  private heartbeatFor(message: Message, log: Logger): HeartbeatOptions | undefined {
+    const seconds = this.options.heartbeatSeconds;
+    if (!seconds) return undefined;
+    return {
+      intervalSeconds: seconds,
+      extendToSeconds: 2 * seconds,
+      log,
+      extend: async (timeout) => {
+        await this.options.sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: this.options.queueUrl,
+            ReceiptHandle: message.ReceiptHandle,
+            VisibilityTimeout: timeout,
+          }),
+        );
+      },
+    };
   }
 
   private async settle(message: Message, disposition: Disposition, log: Logger): Promise<void> {

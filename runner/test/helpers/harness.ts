@@ -48,6 +48,7 @@ export async function startHarness(options: LocalStackOptions = {}): Promise<Har
       RUNNER_WORK_DIR: dirs.work,
       RUNNER_TMP_DIR: dirs.tmp,
       RUNNER_LOG_LEVEL: "info",
+      RUNNER_HEALTH_FILE: path.join(base, "health"),
       ...overrides,
     });
   const clients = createClients(config());
