@@ -1,6 +1,8 @@
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from "./extract/extract-zip";
+import { DEFAULT_SANDBOX, SANDBOX_MODES, type SandboxSettings } from "./sandbox/sandbox-settings";
 
 /** Where the runner package lives (one level above src/ or dist/), so defaults do not depend on the cwd. */
 export const RUNNER_ROOT = path.resolve(__dirname, "..");
@@ -38,6 +40,19 @@ export const envSchema = z
     RUNNER_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     RUNNER_MAX_LOG_BYTES: positiveInt(1024 * 1024),
     RUNNER_KILL_GRACE_MS: z.coerce.number().int().min(0).default(2000),
+
+    RUNNER_ZIP_MAX_ENTRIES: positiveInt(DEFAULT_EXTRACT_LIMITS.maxEntries),
+    RUNNER_ZIP_MAX_TOTAL_BYTES: positiveInt(DEFAULT_EXTRACT_LIMITS.maxTotalBytes),
+    RUNNER_ZIP_MAX_ENTRY_BYTES: positiveInt(DEFAULT_EXTRACT_LIMITS.maxEntryBytes),
+    RUNNER_ZIP_MAX_RATIO: positiveInt(DEFAULT_EXTRACT_LIMITS.maxCompressionRatio),
+
+    RUNNER_SANDBOX: z.enum(SANDBOX_MODES).default("auto"),
+    RUNNER_SANDBOX_UID_BASE: z.coerce.number().int().min(1000).max(2 ** 31 - 100).default(DEFAULT_SANDBOX.uidBase),
+    RUNNER_SANDBOX_MAX_CPU_SECONDS: positiveInt(DEFAULT_SANDBOX.limits.cpuSeconds),
+    RUNNER_SANDBOX_MAX_MEMORY_BYTES: positiveInt(DEFAULT_SANDBOX.limits.memoryBytes),
+    RUNNER_SANDBOX_MAX_FILE_BYTES: positiveInt(DEFAULT_SANDBOX.limits.fileBytes),
+    RUNNER_SANDBOX_MAX_PROCESSES: positiveInt(DEFAULT_SANDBOX.limits.processes),
+    RUNNER_SANDBOX_MAX_OPEN_FILES: positiveInt(DEFAULT_SANDBOX.limits.openFiles),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_URL) return;
@@ -79,6 +94,8 @@ export interface Config {
   logLevel: Env["RUNNER_LOG_LEVEL"];
   maxLogBytes: number;
   killGraceMs: number;
+  extractLimits: ExtractLimits;
+  sandbox: SandboxSettings;
 }
 
 export class ConfigError extends Error {
@@ -127,5 +144,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.RUNNER_LOG_LEVEL,
     maxLogBytes: env.RUNNER_MAX_LOG_BYTES,
     killGraceMs: env.RUNNER_KILL_GRACE_MS,
+    extractLimits: {
+      maxEntries: env.RUNNER_ZIP_MAX_ENTRIES,
+      maxTotalBytes: env.RUNNER_ZIP_MAX_TOTAL_BYTES,
+      maxEntryBytes: env.RUNNER_ZIP_MAX_ENTRY_BYTES,
+      maxCompressionRatio: env.RUNNER_ZIP_MAX_RATIO,
+    },
+    sandbox: {
+      mode: env.RUNNER_SANDBOX,
+      uidBase: env.RUNNER_SANDBOX_UID_BASE,
+      limits: {
+        cpuSeconds: env.RUNNER_SANDBOX_MAX_CPU_SECONDS,
+        memoryBytes: env.RUNNER_SANDBOX_MAX_MEMORY_BYTES,
+        fileBytes: env.RUNNER_SANDBOX_MAX_FILE_BYTES,
+        processes: env.RUNNER_SANDBOX_MAX_PROCESSES,
+        openFiles: env.RUNNER_SANDBOX_MAX_OPEN_FILES,
+      },
+    },
   };
 }

@@ -5,6 +5,8 @@ import { createMessageHandlers } from "./pipeline/handle-message";
 import { PitConfigService } from "./pit-config/pit-config.service";
 import { SqsConsumer } from "./queue/sqs-consumer";
 import { SubmissionRepository } from "./results/submission-repository";
+import { Sandbox } from "./sandbox/sandbox";
+import { SlotPool } from "./sandbox/slot-pool";
 import { StorageService } from "./storage/storage.service";
 
 export interface Runner {
@@ -23,6 +25,7 @@ export function createRunner(config: Config, clients: Clients, logger: Logger): 
     storage: new StorageService(clients.s3, config.aws.bucket, config.tmpDir),
     pits: new PitConfigService(config.pitsDir),
     submissions: new SubmissionRepository(clients.pool),
+    sandbox: Sandbox.create(config.sandbox, logger),
     config,
   };
   const consumer = new SqsConsumer({
@@ -31,7 +34,7 @@ export function createRunner(config: Config, clients: Clients, logger: Logger): 
     concurrency: config.concurrency,
     pollIntervalMs: config.pollIntervalMs,
     logger,
-    ...createMessageHandlers(deps),
+    ...createMessageHandlers(deps, {}, new SlotPool(config.concurrency)),
   });
   return {
     consumer,

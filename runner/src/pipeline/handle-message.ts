@@ -1,5 +1,6 @@
 import { errorFeedback } from "../grading/feedback";
 import type { Disposition, MessageHandler, PoisonHandler } from "../queue/sqs-consumer";
+import type { SlotPool } from "../sandbox/slot-pool";
 import { processSubmission, type PipelineDeps, type ProcessOptions } from "./process-submission";
 
 /**
@@ -9,9 +10,12 @@ import { processSubmission, type PipelineDeps, type ProcessOptions } from "./pro
 export function createMessageHandlers(
   deps: PipelineDeps,
   options: ProcessOptions = {},
+  slots?: SlotPool,
 ): { handle: MessageHandler; onPoison: PoisonHandler } {
   const handle: MessageHandler = async (message, { log }): Promise<Disposition> => {
-    const outcome = await processSubmission(message, deps, log, options);
+    const outcome = slots
+      ? await slots.with((slot) => processSubmission(message, deps, log.child({ slot }), { ...options, slot }))
+      : await processSubmission(message, deps, log, options);
     if (outcome.kind === "skipped") log.info({ event: "skipped", reason: outcome.reason }, "nothing to record");
     return { action: "delete" };
   };

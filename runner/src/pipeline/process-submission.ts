@@ -1,6 +1,5 @@
 import path from "node:path";
 import type { Logger } from "pino";
-import { rimraf } from "rimraf";
 import type { Config } from "../config";
 import { RunnerError, toRunnerError } from "../errors/runner-error";
 import { extractZip } from "../extract/extract-zip";
@@ -8,6 +7,7 @@ import { runCommand, type RunResult } from "../execute/run-command";
 import { gradeByExitCode } from "../grading/exit-code-grader";
 import { errorFeedback, type GradeResult } from "../grading/feedback";
 import type { PitConfigService } from "../pit-config/pit-config.service";
+import type { Sandbox } from "../sandbox/sandbox";
 import { prepareWorkspace } from "../prepare/prepare-workspace";
 import type { SubmissionMessage } from "../queue/submission-message";
 import type { SubmissionRepository } from "../results/submission-repository";
@@ -19,7 +19,8 @@ export interface PipelineDeps {
   storage: StorageService;
   pits: PitConfigService;
   submissions: SubmissionRepository;
-  config: Pick<Config, "workDir" | "tmpDir" | "maxLogBytes" | "killGraceMs">;
+  sandbox: Sandbox;
+  config: Pick<Config, "workDir" | "tmpDir" | "maxLogBytes" | "killGraceMs" | "extractLimits">;
 }
 
 export type SubmissionOutcome = (
@@ -31,6 +32,8 @@ export type SubmissionOutcome = (
 export interface ProcessOptions {
   /** Aborted at shutdown: the test run is killed and the submission left for another attempt. */
   signal?: AbortSignal;
+  /** Concurrency slot (0..concurrency-1) from the consumer; it picks the sandbox uid. */
+  slot?: number;
 }
 
 /**
@@ -47,6 +50,7 @@ export async function processSubmission(
   const { submissionId, pitId } = message;
   const started = performance.now();
   const stage = timedStage(log);
+  const slot = options.slot ?? 0;
 
   const claim = await stage("claim", () => deps.submissions.claim(submissionId));
   if (claim === "final") return { kind: "skipped", reason: "already-final", timings: stage.timings };
@@ -63,8 +67,12 @@ export async function processSubmission(
   try {
     const pit = await stage("load-pit", () => deps.pits.load(pitId));
     const zipPath = await stage("download", () => deps.storage.downloadZipToTemp(message.fileKey, submissionId));
-    await stage("extract", () => extractZip(zipPath, workspace));
-    const prepared = await stage("prepare", () => prepareWorkspace(pit, workspace, tmpDir));
+    await stage("extract", () => extractZip(zipPath, workspace, deps.config.extractLimits));
+    const prepared = await stage("prepare", async () => {
+      const ready = await prepareWorkspace(pit, workspace, tmpDir);
+      await deps.sandbox.enter(slot, { workspace, runTmpDir: tmpDir, privateDirs: [ready.home, ready.tmp] });
+      return ready;
+    });
     run = await stage("run", () =>
       runCommand({
         command: pit.config.testCommand,
@@ -74,6 +82,7 @@ export async function processSubmission(
         maxOutputBytes: deps.config.maxLogBytes,
         killGraceMs: deps.config.killGraceMs,
         signal: options.signal,
+        launch: deps.sandbox.launch(slot),
       }),
     );
     if (run.aborted) {
@@ -91,7 +100,7 @@ export async function processSubmission(
     log.error({ err: failure, kind: failure.kind, outcome: failure.outcome }, "grading failed");
     grade = errorFeedback(failure.outcome, failure.studentMessage, pitId, Math.round(performance.now() - started));
   } finally {
-    await stage("cleanup", () => rimraf([workspace, tmpDir]));
+    await stage("cleanup", () => deps.sandbox.cleanup(slot, [workspace, tmpDir], log));
   }
 
   const logText = buildRunLog(message, run, grade, failure);

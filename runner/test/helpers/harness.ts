@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -43,6 +43,8 @@ export async function startHarness(options: LocalStackOptions = {}): Promise<Har
   process.env.AWS_ACCESS_KEY_ID ??= stack.env.AWS_ACCESS_KEY_ID;
   process.env.AWS_SECRET_ACCESS_KEY ??= stack.env.AWS_SECRET_ACCESS_KEY;
   const base = await mkdtemp(path.join(os.tmpdir(), "runner-test-"));
+  // Sandbox uids must be able to pass through to their workspace (0711: enter, never list).
+  await chmod(base, 0o711);
   const dirs = { work: path.join(base, "work"), tmp: path.join(base, "tmp") };
   const config = (overrides: Record<string, string> = {}) =>
     loadConfig({

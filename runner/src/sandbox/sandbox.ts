@@ -1,0 +1,167 @@
+import { chmod, lchown, lstat, mkdir, readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Logger } from "pino";
+import type { Launch } from "../execute/run-command";
+import { canSwitchUsers, findTool } from "./host-support";
+import { killAllOf, type Identity } from "./identity-processes";
+import { removeTrees } from "./remove-tree";
+import type { ResourceLimits, SandboxSettings } from "./sandbox-settings";
+import { sweepSharedTemp } from "./shared-temp";
+
+export class SandboxUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SandboxUnavailableError";
+  }
+}
+
+export interface SandboxPaths {
+  workspace: string;
+  /** The submission's temp folder (download, home, tmp); only traversable by the sandbox user. */
+  runTmpDir: string;
+  /** Folders the test process owns besides its workspace (HOME, TMPDIR). */
+  privateDirs: string[];
+}
+
+export interface HostTools {
+  canSwitchUsers: boolean;
+  prlimit?: string;
+  setpriv?: string;
+}
+
+export function detectHostTools(): HostTools {
+  return { canSwitchUsers: canSwitchUsers(), prlimit: findTool("prlimit"), setpriv: findTool("setpriv") };
+}
+
+/** prlimit's arguments for the limits; RLIMIT_NPROC only when it is counted for this run's own uid. */
+export function limitArgs(limits: ResourceLimits, perRunUid: boolean): string[] {
+  const args = [
+    `--cpu=${limits.cpuSeconds}`,
+    `--as=${limits.memoryBytes}`,
+    `--fsize=${limits.fileBytes}`,
+    `--nofile=${limits.openFiles}`,
+    "--core=0",
+  ];
+  if (perRunUid) args.push(`--nproc=${limits.processes}`);
+  return args;
+}
+
+// Under memory pressure the kernel's OOM killer should pick the student's processes, never the runner.
+const PRELUDE = "{ echo 1000 > /proc/self/oom_score_adj; } 2>/dev/null; ";
+
+async function chownTree(root: string, { uid, gid }: Identity): Promise<void> {
+  const info = await lstat(root);
+  await lchown(root, uid, gid);
+  if (!info.isDirectory()) return;
+  for (const name of await readdir(root)) await chownTree(path.join(root, name), { uid, gid });
+}
+
+/**
+ * How a submission's commands run: as which uid, under which limits, and how everything they started is
+ * killed and removed afterwards. One instance per runner; the slot (0..concurrency-1) picks the uid.
+ */
+export class Sandbox {
+  private constructor(
+    private readonly settings: SandboxSettings,
+    private readonly tools: HostTools,
+    readonly mode: "uid" | "none",
+  ) {}
+
+  /** Resolves `auto` against what the host allows; `uid` without the means to switch users fails startup. */
+  static create(settings: SandboxSettings, log: Logger, tools: HostTools = detectHostTools()): Sandbox {
+    const uidPossible = tools.canSwitchUsers && process.platform === "linux";
+    if (settings.mode === "uid" && !uidPossible) {
+      throw new SandboxUnavailableError(
+        "RUNNER_SANDBOX=uid needs root or the capabilities CAP_SETUID, CAP_SETGID, CAP_CHOWN and CAP_KILL",
+      );
+    }
+    if (settings.mode === "uid" && !tools.prlimit) {
+      throw new SandboxUnavailableError("RUNNER_SANDBOX=uid needs prlimit (util-linux) for resource limits");
+    }
+    const mode = settings.mode === "none" || !uidPossible ? "none" : "uid";
+    if (mode === "none") {
+      log.warn(
+        { event: "sandbox-weak", requested: settings.mode },
+        "student code runs as the runner's own user: it can read the runner's environment and files and other " +
+          "submissions' workspaces; only the process group is killed at the end. Use RUNNER_SANDBOX=uid in production.",
+      );
+    }
+    if (!tools.prlimit) log.warn({ event: "sandbox-no-limits" }, "prlimit not found: no CPU, memory, file or process limits");
+    log.info({ event: "sandbox", mode, uidBase: settings.uidBase, limits: settings.limits }, `sandbox mode ${mode}`);
+    return new Sandbox(settings, tools, mode);
+  }
+
+  private readonly traversable = new Set<string>();
+
+  /** A folder above the workspace without o+x would lock the sandbox user out; say so instead of failing obscurely. */
+  private async checkTraversable(dir: string): Promise<void> {
+    if (this.traversable.has(dir)) return;
+    for (let current = dir; ; current = path.dirname(current)) {
+      if (((await stat(current)).mode & 0o001) === 0) {
+        throw new SandboxUnavailableError(`sandbox users cannot traverse ${current} (needs o+x); fix the folder's mode`);
+      }
+      if (current === path.dirname(current)) break;
+    }
+    this.traversable.add(dir);
+  }
+
+  identity(slot: number): Identity | undefined {
+    if (this.mode !== "uid") return undefined;
+    const id = this.settings.uidBase + slot;
+    return { uid: id, gid: id };
+  }
+
+  /** Hands the workspace and private folders to the slot's uid and closes the parents to other slots. */
+  async enter(slot: number, paths: SandboxPaths): Promise<void> {
+    const identity = this.identity(slot);
+    if (!identity) return;
+    // 0711 parents: a slot can reach its own folder by name but cannot list the others' names.
+    for (const parent of new Set([path.dirname(paths.workspace), path.dirname(paths.runTmpDir)])) {
+      await mkdir(parent, { recursive: true });
+      await chmod(parent, 0o711);
+      await this.checkTraversable(parent);
+    }
+    await chmod(paths.runTmpDir, 0o711);
+    for (const name of await readdir(paths.runTmpDir)) {
+      const entry = path.join(paths.runTmpDir, name);
+      // The downloaded ZIP and other runner files stay unreadable; only the private folders are handed over.
+      if (!paths.privateDirs.includes(entry) && (await lstat(entry)).isFile()) await chmod(entry, 0o600);
+    }
+    for (const dir of [paths.workspace, ...paths.privateDirs]) {
+      await chownTree(dir, identity);
+      await chmod(dir, 0o700);
+    }
+  }
+
+  /** The wrapper and identity for runCommand; `killAll` reaches processes that escaped the process group. */
+  launch(slot: number): Launch {
+    const identity = this.identity(slot);
+    const wrapper: string[] = [];
+    if (this.tools.setpriv) wrapper.push(this.tools.setpriv, "--no-new-privs", "--");
+    if (this.tools.prlimit) wrapper.push(this.tools.prlimit, ...limitArgs(this.settings.limits, !!identity), "--");
+    return {
+      wrap: (command) => {
+        const argv = [...wrapper, "/bin/sh", "-c", PRELUDE + command];
+        return { file: argv[0]!, args: argv.slice(1) };
+      },
+      uid: identity?.uid,
+      gid: identity?.gid,
+      killAll: identity ? () => killAllOf(identity) : undefined,
+    };
+  }
+
+  /**
+   * After every submission, whatever happened: no process of the slot survives, nothing it left in the shared
+   * temp folders stays, and the given trees are gone even if the student locked them with chmod 000.
+   */
+  async cleanup(slot: number, trees: string[], log: Logger): Promise<void> {
+    const identity = this.identity(slot);
+    if (identity) {
+      const left = await killAllOf(identity);
+      if (left.length > 0) log.error({ event: "sandbox-survivors", uid: identity.uid, pids: left }, "processes survived the kill");
+      const swept = await sweepSharedTemp(identity.uid);
+      if (swept.length > 0) log.info({ event: "sandbox-swept", paths: swept }, "removed files left in shared temp folders");
+    }
+    await removeTrees(trees);
+  }
+}
