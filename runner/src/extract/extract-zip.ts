@@ -79,6 +79,8 @@ export async function extractZip(
   } catch (error) {
     if (error instanceof InvalidArchiveError) throw error;
     if (HOST_ERRORS.has((error as NodeJS.ErrnoException).code ?? "")) throw error;
+    // yauzl refuses strong encryption while reading the directory, before our own check sees the entry.
+    if (/encryption/.test((error as Error).message)) throw new InvalidArchiveError("an entry is encrypted.", { cause: error });
     throw new InvalidArchiveError("the ZIP archive is damaged.", { cause: error });
   } finally {
     zip.close();

@@ -52,6 +52,9 @@ export async function startHarness(options: LocalStackOptions = {}): Promise<Har
       RUNNER_WORK_DIR: dirs.work,
       RUNNER_TMP_DIR: dirs.tmp,
       RUNNER_LOG_LEVEL: "info",
+      // Test files run in parallel workers: give each its own sandbox uids, or one runner's kill-by-uid
+      // and temp sweep would hit another's submissions.
+      RUNNER_SANDBOX_UID_BASE: String(20_000 + (process.pid % 500) * 64),
       ...overrides,
     });
   const clients = createClients(config());
