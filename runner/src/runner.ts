@@ -25,7 +25,7 @@ export function createRunner(config: Config, clients: Clients, logger: Logger): 
     storage: new StorageService(clients.s3, config.aws.bucket, config.tmpDir),
     pits: new PitConfigService(config.pitsDir),
     submissions: new SubmissionRepository(clients.pool),
-    sandbox: Sandbox.create(config.sandbox, logger),
+    sandbox: Sandbox.create(config.sandbox, config.concurrency, logger),
     config,
   };
   const consumer = new SqsConsumer({

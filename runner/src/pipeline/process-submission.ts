@@ -70,7 +70,7 @@ export async function processSubmission(
     await stage("extract", () => extractZip(zipPath, workspace, deps.config.extractLimits));
     const prepared = await stage("prepare", async () => {
       const ready = await prepareWorkspace(pit, workspace, tmpDir);
-      await deps.sandbox.enter(slot, { workspace, runTmpDir: tmpDir, privateDirs: [ready.home, ready.tmp] });
+      await deps.sandbox.enter(slot, { workspace, runTmpDir: tmpDir, privateDirs: [ready.home, ready.tmp] }, log);
       return ready;
     });
     run = await stage("run", () =>

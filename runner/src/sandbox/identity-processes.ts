@@ -7,10 +7,11 @@ export interface Identity {
 }
 
 /**
- * Live (non-zombie) processes whose real, effective or saved uid is `uid`. Read from /proc/<pid>/status rather
- * than the owner of /proc/<pid>, which a process can turn to root by making itself non-dumpable.
+ * Processes whose real, effective or saved uid is `uid`: live ones only, unless `zombies` (which run nothing but
+ * still count against the uid's RLIMIT_NPROC until reaped). Read from /proc/<pid>/status rather than the owner
+ * of /proc/<pid>, which a process can turn to root by making itself non-dumpable.
  */
-export async function processesOf(uid: number): Promise<number[]> {
+export async function processesOf(uid: number, { zombies = false } = {}): Promise<number[]> {
   const found: number[] = [];
   for (const name of await readdir("/proc")) {
     if (!/^\d+$/.test(name)) continue;
@@ -22,7 +23,7 @@ export async function processesOf(uid: number): Promise<number[]> {
     }
     const uids = /^Uid:\s+(\d+)\s+(\d+)\s+(\d+)/m.exec(status);
     const state = /^State:\s+(\S)/m.exec(status)?.[1];
-    if (!uids || state === "Z" || state === "X") continue;
+    if (!uids || (!zombies && (state === "Z" || state === "X"))) continue;
     if (uids.slice(1, 4).some((u) => Number(u) === uid)) found.push(Number(name));
   }
   return found;

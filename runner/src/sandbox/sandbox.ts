@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { Launch } from "../execute/run-command";
 import { canSwitchUsers, findTool } from "./host-support";
-import { killAllOf, type Identity } from "./identity-processes";
+import { killAllOf, processesOf, type Identity } from "./identity-processes";
 import { removeTrees } from "./remove-tree";
 import type { ResourceLimits, SandboxSettings } from "./sandbox-settings";
 import { sweepSharedTemp } from "./shared-temp";
@@ -46,6 +46,9 @@ export function limitArgs(limits: ResourceLimits, perRunUid: boolean): string[] 
   return args;
 }
 
+/** Uids each slot may use, so a uid still holding unreaped zombies is skipped rather than starved of processes. */
+export const UIDS_PER_SLOT = 8;
+
 // Under memory pressure the kernel's OOM killer should pick the student's processes, never the runner.
 const PRELUDE = "{ echo 1000 > /proc/self/oom_score_adj; } 2>/dev/null; ";
 
@@ -63,12 +66,17 @@ async function chownTree(root: string, { uid, gid }: Identity): Promise<void> {
 export class Sandbox {
   private constructor(
     private readonly settings: SandboxSettings,
+    private readonly slots: number,
     private readonly tools: HostTools,
     readonly mode: "uid" | "none",
   ) {}
 
+  /** The identity each busy slot uses for its current submission. */
+  private readonly current = new Map<number, Identity>();
+  private warnedZombies = false;
+
   /** Resolves `auto` against what the host allows; `uid` without the means to switch users fails startup. */
-  static create(settings: SandboxSettings, log: Logger, tools: HostTools = detectHostTools()): Sandbox {
+  static create(settings: SandboxSettings, slots: number, log: Logger, tools: HostTools = detectHostTools()): Sandbox {
     const uidPossible = tools.canSwitchUsers && process.platform === "linux";
     if (settings.mode === "uid" && !uidPossible) {
       throw new SandboxUnavailableError(
@@ -88,7 +96,7 @@ export class Sandbox {
     }
     if (!tools.prlimit) log.warn({ event: "sandbox-no-limits" }, "prlimit not found: no CPU, memory, file or process limits");
     log.info({ event: "sandbox", mode, uidBase: settings.uidBase, limits: settings.limits }, `sandbox mode ${mode}`);
-    return new Sandbox(settings, tools, mode);
+    return new Sandbox(settings, slots, tools, mode);
   }
 
   private readonly traversable = new Set<string>();
@@ -105,16 +113,29 @@ export class Sandbox {
     this.traversable.add(dir);
   }
 
-  identity(slot: number): Identity | undefined {
-    if (this.mode !== "uid") return undefined;
-    const id = this.settings.uidBase + slot;
-    return { uid: id, gid: id };
+  /** Slot s owns uids base+s, base+s+slots, base+s+2*slots...: never shared with another slot. */
+  uidsOf(slot: number): number[] {
+    return Array.from({ length: UIDS_PER_SLOT }, (_, i) => this.settings.uidBase + slot + i * this.slots);
   }
 
-  /** Hands the workspace and private folders to the slot's uid and closes the parents to other slots. */
-  async enter(slot: number, paths: SandboxPaths): Promise<void> {
-    const identity = this.identity(slot);
-    if (!identity) return;
+  /**
+   * The slot's first uid with no process at all. Killed orphans are reparented to PID 1; when PID 1 does not reap
+   * (no init in the container), their zombies keep counting against that uid's process limit.
+   */
+  private async pickIdentity(slot: number, log: Logger): Promise<Identity> {
+    const uids = this.uidsOf(slot);
+    for (const uid of uids) {
+      if ((await processesOf(uid, { zombies: true })).length === 0) return { uid, gid: uid };
+    }
+    log.error({ event: "sandbox-uids-exhausted", uids }, "every sandbox uid of this slot still has processes or zombies");
+    return { uid: uids[0]!, gid: uids[0]! };
+  }
+
+  /** Picks the slot's uid, hands it the workspace and private folders, and closes the parents to other slots. */
+  async enter(slot: number, paths: SandboxPaths, log: Logger): Promise<void> {
+    if (this.mode !== "uid") return;
+    const identity = await this.pickIdentity(slot, log);
+    this.current.set(slot, identity);
     // 0711 parents: a slot can reach its own folder by name but cannot list the others' names.
     for (const parent of new Set([path.dirname(paths.workspace), path.dirname(paths.runTmpDir)])) {
       await mkdir(parent, { recursive: true });
@@ -135,7 +156,9 @@ export class Sandbox {
 
   /** The wrapper and identity for runCommand; `killAll` reaches processes that escaped the process group. */
   launch(slot: number): Launch {
-    const identity = this.identity(slot);
+    const identity = this.current.get(slot);
+    // Never fall back to the runner's own uid silently: that would hand the student the runner's rights.
+    if (this.mode === "uid" && !identity) throw new Error(`sandbox slot ${slot} was not entered before launch`);
     const wrapper: string[] = [];
     if (this.tools.setpriv) wrapper.push(this.tools.setpriv, "--no-new-privs", "--");
     if (this.tools.prlimit) wrapper.push(this.tools.prlimit, ...limitArgs(this.settings.limits, !!identity), "--");
@@ -155,10 +178,18 @@ export class Sandbox {
    * temp folders stays, and the given trees are gone even if the student locked them with chmod 000.
    */
   async cleanup(slot: number, trees: string[], log: Logger): Promise<void> {
-    const identity = this.identity(slot);
+    const identity = this.current.get(slot);
+    this.current.delete(slot);
     if (identity) {
       const left = await killAllOf(identity);
       if (left.length > 0) log.error({ event: "sandbox-survivors", uid: identity.uid, pids: left }, "processes survived the kill");
+      if (!this.warnedZombies && (await processesOf(identity.uid, { zombies: true })).length > 0) {
+        this.warnedZombies = true;
+        log.warn(
+          { event: "sandbox-zombies", uid: identity.uid },
+          "killed processes stay as zombies: PID 1 does not reap them (enable initProcessEnabled or run under tini)",
+        );
+      }
       const swept = await sweepSharedTemp(identity.uid);
       if (swept.length > 0) log.info({ event: "sandbox-swept", paths: swept }, "removed files left in shared temp folders");
     }

@@ -10,5 +10,5 @@ export const FAKE_SECRETS = {
 export const FAKE_DB_PASSWORD = "hostile-test-db-password-5e1b";
 
 export default function setup(): void {
-  for (const [key, value] of Object.entries(FAKE_SECRETS)) process.env[key] ??= value;
+  for (const [key, value] of Object.entries(FAKE_SECRETS)) process.env[key] = value;
 }
