@@ -52,11 +52,12 @@ export const UIDS_PER_SLOT = 8;
 // Under memory pressure the kernel's OOM killer should pick the student's processes, never the runner.
 const PRELUDE = "{ echo 1000 > /proc/self/oom_score_adj; } 2>/dev/null; ";
 
+/** Children first: once a 0700 folder is handed over, a runner without CAP_DAC_OVERRIDE can no longer list it. */
 async function chownTree(root: string, { uid, gid }: Identity): Promise<void> {
-  const info = await lstat(root);
+  if ((await lstat(root)).isDirectory()) {
+    for (const name of await readdir(root)) await chownTree(path.join(root, name), { uid, gid });
+  }
   await lchown(root, uid, gid);
-  if (!info.isDirectory()) return;
-  for (const name of await readdir(root)) await chownTree(path.join(root, name), { uid, gid });
 }
 
 /**
@@ -148,9 +149,13 @@ export class Sandbox {
       // The downloaded ZIP and other runner files stay unreadable; only the private folders are handed over.
       if (!paths.privateDirs.includes(entry) && (await lstat(entry)).isFile()) await chmod(entry, 0o600);
     }
+    const runnerGid = process.getgid?.() ?? 0;
     for (const dir of [paths.workspace, ...paths.privateDirs]) {
+      // 0710 with the runner's group: the spawn chdirs into the workspace before it switches uid, which a
+      // runner without CAP_DAC_OVERRIDE could not do in a 0700 folder. chmod while still the owner.
+      await chmod(dir, 0o710);
       await chownTree(dir, identity);
-      await chmod(dir, 0o700);
+      await lchown(dir, identity.uid, runnerGid);
     }
   }
 

@@ -1,4 +1,4 @@
-import { lstat, readdir } from "node:fs/promises";
+import { lchown, lstat, readdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { removeTrees } from "./remove-tree";
@@ -28,6 +28,10 @@ export async function sweepSharedTemp(uid: number, dirs: string[] = SHARED_TEMP_
       }
     }
   }
+  // These folders are sticky: only an entry's owner may delete it, so take ownership first (CAP_CHOWN, not CAP_FOWNER).
+  const uidSelf = process.getuid?.() ?? 0;
+  const gidSelf = process.getgid?.() ?? 0;
+  for (const entry of removed) await lchown(entry, uidSelf, gidSelf).catch(() => undefined);
   if (removed.length > 0) await removeTrees(removed);
   return removed;
 }
