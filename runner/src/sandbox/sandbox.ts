@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { Launch } from "../execute/run-command";
 import { canSwitchUsers, findTool } from "./host-support";
-import { killAllOf, processesOf, type Identity } from "./identity-processes";
+import { killAllOf, scanProcesses, type Identity } from "./identity-processes";
 import { removeTrees } from "./remove-tree";
 import type { ResourceLimits, SandboxSettings } from "./sandbox-settings";
 import { sweepSharedTemp } from "./shared-temp";
@@ -125,8 +125,10 @@ export class Sandbox {
    */
   private async pickIdentity(slot: number, log: Logger): Promise<Identity> {
     const uids = this.uidsOf(slot);
+    const scan = scanProcesses(uids);
     for (const uid of uids) {
-      if ((await processesOf(uid, { zombies: true })).length === 0) return { uid, gid: uid };
+      const { live, zombies } = scan.get(uid)!;
+      if (live.length === 0 && zombies.length === 0) return { uid, gid: uid };
     }
     log.error({ event: "sandbox-uids-exhausted", uids }, "every sandbox uid of this slot still has processes or zombies");
     return { uid: uids[0]!, gid: uids[0]! };
@@ -187,8 +189,10 @@ export class Sandbox {
     this.current.delete(slot);
     if (identity) {
       const left = await killAllOf(identity);
-      if (left.length > 0) log.error({ event: "sandbox-survivors", uid: identity.uid, pids: left }, "processes survived the kill");
-      if (!this.warnedZombies && (await processesOf(identity.uid, { zombies: true })).length > 0) {
+      if (left.live.length > 0) {
+        log.error({ event: "sandbox-survivors", uid: identity.uid, pids: left.live }, "processes survived the kill");
+      }
+      if (!this.warnedZombies && left.zombies.length > 0) {
         this.warnedZombies = true;
         log.warn(
           { event: "sandbox-zombies", uid: identity.uid },
