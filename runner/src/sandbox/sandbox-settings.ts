@@ -1,9 +1,10 @@
 /**
  * `uid`: each concurrency slot runs as its own unprivileged uid (needs root or CAP_SETUID/SETGID/CHOWN/KILL);
- * startup fails if that is not possible. `none`: runs as the runner's own user (development only).
+ * startup fails if that is not possible. `bwrap`: `uid` plus bubblewrap namespaces (network, PIDs, IPC, private
+ * /tmp); needs user namespaces, so not on Fargate. `none`: runs as the runner's own user (development only).
  * `auto`: `uid` when the process can switch users, otherwise `none` with a warning.
  */
-export const SANDBOX_MODES = ["auto", "uid", "none"] as const;
+export const SANDBOX_MODES = ["auto", "uid", "bwrap", "none"] as const;
 export type SandboxMode = (typeof SANDBOX_MODES)[number];
 
 /** Per-process rlimits of the test process and everything it starts (RLIMIT_NPROC counts per uid). */

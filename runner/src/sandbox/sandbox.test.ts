@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
+import { bwrapArgs } from "./bwrap";
 import { hasSwitchCapabilities } from "./host-support";
 import { killAllOf } from "./identity-processes";
 import { removeTrees } from "./remove-tree";
@@ -81,5 +82,25 @@ describe("removeTrees", () => {
     await chmod(path.join(root, "a"), 0);
     await removeTrees([root]);
     expect(existsSync(root)).toBe(false);
+  });
+});
+
+describe("bwrapArgs", () => {
+  it("mounts the private tmpfs folders before binding the run's own folders, which may live under /tmp", () => {
+    const args = bwrapArgs("/usr/bin/bwrap", { workspace: "/tmp/runner/work/x", writable: ["/tmp/runner/tmp/x/home"] });
+    expect(args.slice(0, 2)).toEqual(["/usr/bin/bwrap", "--unshare-all"]);
+    const tmpfs = args.indexOf("/tmp", args.indexOf("--tmpfs"));
+    const bind = args.indexOf("/tmp/runner/work/x");
+    expect(tmpfs).toBeGreaterThan(0);
+    expect(bind).toBeGreaterThan(tmpfs);
+    expect(args.slice(-3)).toEqual(["--chdir", "/tmp/runner/work/x", "--"]);
+    expect(args).toContain("--die-with-parent");
+  });
+});
+
+describe("Sandbox.create with bwrap", () => {
+  it("refuses bwrap mode without bubblewrap instead of running with less isolation", () => {
+    const tools = { canSwitchUsers: true, prlimit: "/usr/bin/prlimit" };
+    expect(() => Sandbox.create({ ...DEFAULT_SANDBOX, mode: "bwrap" }, 1, silent, tools)).toThrow(/bubblewrap/);
   });
 });

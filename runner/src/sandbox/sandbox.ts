@@ -2,6 +2,7 @@ import { chmod, lchown, lstat, mkdir, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { Launch } from "../execute/run-command";
+import { bwrapArgs, bwrapWorks } from "./bwrap";
 import { canSwitchUsers, findTool } from "./host-support";
 import { killAllOf, scanProcesses, type Identity } from "./identity-processes";
 import { removeTrees } from "./remove-tree";
@@ -27,11 +28,19 @@ export interface HostTools {
   canSwitchUsers: boolean;
   prlimit?: string;
   setpriv?: string;
+  bwrap?: string;
 }
 
 export function detectHostTools(): HostTools {
-  return { canSwitchUsers: canSwitchUsers(), prlimit: findTool("prlimit"), setpriv: findTool("setpriv") };
+  return {
+    canSwitchUsers: canSwitchUsers(),
+    prlimit: findTool("prlimit"),
+    setpriv: findTool("setpriv"),
+    bwrap: findTool("bwrap"),
+  };
 }
+
+type ResolvedMode = "bwrap" | "uid" | "none";
 
 /** prlimit's arguments for the limits; RLIMIT_NPROC only when it is counted for this run's own uid. */
 export function limitArgs(limits: ResourceLimits, perRunUid: boolean): string[] {
@@ -69,25 +78,16 @@ export class Sandbox {
     private readonly settings: SandboxSettings,
     private readonly slots: number,
     private readonly tools: HostTools,
-    readonly mode: "uid" | "none",
+    readonly mode: ResolvedMode,
   ) {}
 
-  /** The identity each busy slot uses for its current submission. */
-  private readonly current = new Map<number, Identity>();
+  /** The identity and folders of each busy slot's current submission. */
+  private readonly current = new Map<number, { identity: Identity; paths: SandboxPaths }>();
   private warnedZombies = false;
 
   /** Resolves `auto` against what the host allows; `uid` without the means to switch users fails startup. */
   static create(settings: SandboxSettings, slots: number, log: Logger, tools: HostTools = detectHostTools()): Sandbox {
-    const uidPossible = tools.canSwitchUsers && process.platform === "linux";
-    if (settings.mode === "uid" && !uidPossible) {
-      throw new SandboxUnavailableError(
-        "RUNNER_SANDBOX=uid needs root or the capabilities CAP_SETUID, CAP_SETGID, CAP_CHOWN and CAP_KILL",
-      );
-    }
-    if (settings.mode === "uid" && !tools.prlimit) {
-      throw new SandboxUnavailableError("RUNNER_SANDBOX=uid needs prlimit (util-linux) for resource limits");
-    }
-    const mode = settings.mode === "none" || !uidPossible ? "none" : "uid";
+    const mode = Sandbox.resolveMode(settings, tools);
     if (mode === "none") {
       log.warn(
         { event: "sandbox-weak", requested: settings.mode },
@@ -98,6 +98,23 @@ export class Sandbox {
     if (!tools.prlimit) log.warn({ event: "sandbox-no-limits" }, "prlimit not found: no CPU, memory, file or process limits");
     log.info({ event: "sandbox", mode, uidBase: settings.uidBase, limits: settings.limits }, `sandbox mode ${mode}`);
     return new Sandbox(settings, slots, tools, mode);
+  }
+
+  /** `uid` and `bwrap` fail closed: a runner asked for isolation never runs student code without it. */
+  private static resolveMode(settings: SandboxSettings, tools: HostTools): ResolvedMode {
+    const uidPossible = tools.canSwitchUsers && process.platform === "linux";
+    if (settings.mode === "none" || (settings.mode === "auto" && !uidPossible)) return "none";
+    const requested = `RUNNER_SANDBOX=${settings.mode}`;
+    if (!uidPossible) {
+      throw new SandboxUnavailableError(`${requested} needs root or the capabilities CAP_SETUID, CAP_SETGID, CAP_CHOWN and CAP_KILL`);
+    }
+    if (!tools.prlimit) throw new SandboxUnavailableError(`${requested} needs prlimit (util-linux) for resource limits`);
+    if (settings.mode !== "bwrap") return "uid";
+    const probeAs = { uid: settings.uidBase, gid: settings.uidBase };
+    if (!tools.bwrap || !bwrapWorks(tools.bwrap, probeAs)) {
+      throw new SandboxUnavailableError(`${requested} needs a bubblewrap that can create user namespaces (not on Fargate)`);
+    }
+    return "bwrap";
   }
 
   private readonly traversable = new Set<string>();
@@ -136,9 +153,9 @@ export class Sandbox {
 
   /** Picks the slot's uid, hands it the workspace and private folders, and closes the parents to other slots. */
   async enter(slot: number, paths: SandboxPaths, log: Logger): Promise<void> {
-    if (this.mode !== "uid") return;
+    if (this.mode === "none") return;
     const identity = await this.pickIdentity(slot, log);
-    this.current.set(slot, identity);
+    this.current.set(slot, { identity, paths });
     // 0711 parents: a slot can reach its own folder by name but cannot list the others' names.
     for (const parent of new Set([path.dirname(paths.workspace), path.dirname(paths.runTmpDir)])) {
       await mkdir(parent, { recursive: true });
@@ -163,12 +180,17 @@ export class Sandbox {
 
   /** The wrapper and identity for runCommand; `killAll` reaches processes that escaped the process group. */
   launch(slot: number): Launch {
-    const identity = this.current.get(slot);
+    const entered = this.current.get(slot);
+    const identity = entered?.identity;
     // Never fall back to the runner's own uid silently: that would hand the student the runner's rights.
-    if (this.mode === "uid" && !identity) throw new Error(`sandbox slot ${slot} was not entered before launch`);
+    if (this.mode !== "none" && !entered) throw new Error(`sandbox slot ${slot} was not entered before launch`);
     const wrapper: string[] = [];
     if (this.tools.setpriv) wrapper.push(this.tools.setpriv, "--no-new-privs", "--");
+    // prlimit before bwrap: the process limit in force when the user namespace is created caps the whole namespace.
     if (this.tools.prlimit) wrapper.push(this.tools.prlimit, ...limitArgs(this.settings.limits, !!identity), "--");
+    if (this.mode === "bwrap" && entered && this.tools.bwrap) {
+      wrapper.push(...bwrapArgs(this.tools.bwrap, { workspace: entered.paths.workspace, writable: entered.paths.privateDirs }));
+    }
     return {
       wrap: (command) => {
         const argv = [...wrapper, "/bin/sh", "-c", PRELUDE + command];
@@ -185,7 +207,7 @@ export class Sandbox {
    * temp folders stays, and the given trees are gone even if the student locked them with chmod 000.
    */
   async cleanup(slot: number, trees: string[], log: Logger): Promise<void> {
-    const identity = this.current.get(slot);
+    const identity = this.current.get(slot)?.identity;
     this.current.delete(slot);
     if (identity) {
       const left = await killAllOf(identity);
