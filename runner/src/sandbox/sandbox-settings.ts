@@ -10,7 +10,7 @@ export type SandboxMode = (typeof SANDBOX_MODES)[number];
 /** Per-process rlimits of the test process and everything it starts (RLIMIT_NPROC counts per uid). */
 export interface ResourceLimits {
   cpuSeconds: number;
-  /** Address space; the JVM reserves ~3 GiB of it before it runs anything, so keep this above 4 GiB for Java. */
+  /** Address space. The JVM reserves much of it up front: Maven failed to start at 4 GiB and ran at 6 GiB. */
   memoryBytes: number;
   fileBytes: number;
   processes: number;
@@ -29,7 +29,7 @@ export const DEFAULT_SANDBOX: SandboxSettings = {
   uidBase: 10_000,
   limits: {
     cpuSeconds: 600,
-    memoryBytes: 4 * 1024 * 1024 * 1024,
+    memoryBytes: 8 * 1024 * 1024 * 1024,
     fileBytes: 256 * 1024 * 1024,
     processes: 256,
     openFiles: 4096,
