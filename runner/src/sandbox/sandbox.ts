@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Launch } from "../execute/run-command";
 import { bwrapArgs, bwrapWorks } from "./bwrap";
 import { canSwitchUsers, findTool } from "./host-support";
-import { killAllOf, scanProcesses, type Identity } from "./identity-processes";
+import { killAllOf, scanProcesses, type Identity, type UidProcesses } from "./identity-processes";
 import { removeTrees } from "./remove-tree";
 import type { ResourceLimits, SandboxSettings } from "./sandbox-settings";
 import { sweepSharedTemp } from "./shared-temp";
@@ -81,8 +81,13 @@ export class Sandbox {
     readonly mode: ResolvedMode,
   ) {}
 
-  /** The identity and folders of each busy slot's current submission. */
-  private readonly current = new Map<number, { identity: Identity; paths: SandboxPaths }>();
+  /** The identity and folders of each busy slot's current submission, and what its last kill left. */
+  private readonly current = new Map<number, { identity: Identity; paths: SandboxPaths; lastKill?: UidProcesses }>();
+  /**
+   * Uids this runner saw empty (no process, no zombie) at their last cleanup. Only the runner starts processes
+   * as these uids, so they are still empty: picking one needs no /proc scan.
+   */
+  private readonly knownEmpty = new Set<number>();
   private warnedZombies = false;
 
   /** Resolves `auto` against what the host allows; `uid` without the means to switch users fails startup. */
@@ -142,6 +147,11 @@ export class Sandbox {
    */
   private async pickIdentity(slot: number, log: Logger): Promise<Identity> {
     const uids = this.uidsOf(slot);
+    const known = uids.find((uid) => this.knownEmpty.has(uid));
+    if (known !== undefined) {
+      this.knownEmpty.delete(known);
+      return { uid: known, gid: known };
+    }
     const scan = scanProcesses(uids);
     for (const uid of uids) {
       const { live, zombies } = scan.get(uid)!;
@@ -191,6 +201,10 @@ export class Sandbox {
     if (this.mode === "bwrap" && entered && this.tools.bwrap) {
       wrapper.push(...bwrapArgs(this.tools.bwrap, { workspace: entered.paths.workspace, writable: entered.paths.privateDirs }));
     }
+    const killAll = async () => {
+      if (!entered) return;
+      entered.lastKill = await killAllOf(entered.identity);
+    };
     return {
       wrap: (command) => {
         const argv = [...wrapper, "/bin/sh", "-c", PRELUDE + command];
@@ -198,7 +212,7 @@ export class Sandbox {
       },
       uid: identity?.uid,
       gid: identity?.gid,
-      killAll: identity ? () => killAllOf(identity) : undefined,
+      killAll: identity ? killAll : undefined,
     };
   }
 
@@ -207,10 +221,12 @@ export class Sandbox {
    * temp folders stays, and the given trees are gone even if the student locked them with chmod 000.
    */
   async cleanup(slot: number, trees: string[], log: Logger): Promise<void> {
-    const identity = this.current.get(slot)?.identity;
+    const entered = this.current.get(slot);
     this.current.delete(slot);
-    if (identity) {
-      const left = await killAllOf(identity);
+    if (entered) {
+      const { identity } = entered;
+      // The run's own exit kill already swept the uid and nothing has run as it since; otherwise sweep now.
+      const left = entered.lastKill ?? (await killAllOf(identity));
       if (left.live.length > 0) {
         log.error({ event: "sandbox-survivors", uid: identity.uid, pids: left.live }, "processes survived the kill");
       }
@@ -223,6 +239,7 @@ export class Sandbox {
       }
       const swept = await sweepSharedTemp(identity.uid);
       if (swept.length > 0) log.info({ event: "sandbox-swept", paths: swept }, "removed files left in shared temp folders");
+      if (left.live.length === 0 && left.zombies.length === 0) this.knownEmpty.add(identity.uid);
     }
     await removeTrees(trees);
   }
