@@ -70,3 +70,26 @@ describe("loadConfig", () => {
     expect(config.aws.s3Endpoint).toBe("http://127.0.0.1:9000");
   });
 });
+
+describe("loadConfig: archive limits and sandbox", () => {
+  it("defaults to auto mode and production limits, and reads overrides", () => {
+    const defaults = loadConfig(minimal);
+    expect(defaults.sandbox).toMatchObject({ mode: "auto", uidBase: 10000, limits: { processes: 256, memoryBytes: 8 * 1024 ** 3 } });
+    expect(defaults.extractLimits).toEqual({
+      maxEntries: 10000,
+      maxTotalBytes: 512 * 1024 ** 2,
+      maxEntryBytes: 256 * 1024 ** 2,
+      maxCompressionRatio: 200,
+    });
+    const custom = loadConfig({ ...minimal, RUNNER_SANDBOX: "uid", RUNNER_SANDBOX_MAX_PROCESSES: "64", RUNNER_ZIP_MAX_ENTRIES: "50" });
+    expect(custom.sandbox.mode).toBe("uid");
+    expect(custom.sandbox.limits.processes).toBe(64);
+    expect(custom.extractLimits.maxEntries).toBe(50);
+  });
+
+  it("refuses an unknown sandbox mode and a sandbox uid in the system range", () => {
+    const found = problems({ ...minimal, RUNNER_SANDBOX: "docker", RUNNER_SANDBOX_UID_BASE: "0" });
+    expect(found.some((p) => p.startsWith("RUNNER_SANDBOX "))).toBe(true);
+    expect(found.some((p) => p.startsWith("RUNNER_SANDBOX_UID_BASE"))).toBe(true);
+  });
+});

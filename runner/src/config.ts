@@ -2,6 +2,8 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { FAILURE_MODES, type FailurePolicy } from "./reliability/failure-policy";
+import { DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from "./extract/extract-zip";
+import { DEFAULT_SANDBOX, SANDBOX_MODES, type SandboxSettings } from "./sandbox/sandbox-settings";
 
 /** Where the runner package lives (one level above src/ or dist/), so defaults do not depend on the cwd. */
 export const RUNNER_ROOT = path.resolve(__dirname, "..");
@@ -47,6 +49,18 @@ export const envSchema = z
     RUNNER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(21_600).default(30),
     RUNNER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(90_000),
     RUNNER_HEALTH_FILE: nonEmpty.default("/tmp/runner-health"),
+    RUNNER_ZIP_MAX_ENTRIES: positiveInt(DEFAULT_EXTRACT_LIMITS.maxEntries),
+    RUNNER_ZIP_MAX_TOTAL_BYTES: positiveInt(DEFAULT_EXTRACT_LIMITS.maxTotalBytes),
+    RUNNER_ZIP_MAX_ENTRY_BYTES: positiveInt(DEFAULT_EXTRACT_LIMITS.maxEntryBytes),
+    RUNNER_ZIP_MAX_RATIO: positiveInt(DEFAULT_EXTRACT_LIMITS.maxCompressionRatio),
+
+    RUNNER_SANDBOX: z.enum(SANDBOX_MODES).default("auto"),
+    RUNNER_SANDBOX_UID_BASE: z.coerce.number().int().min(1000).max(2 ** 31 - 100).default(DEFAULT_SANDBOX.uidBase),
+    RUNNER_SANDBOX_MAX_CPU_SECONDS: positiveInt(DEFAULT_SANDBOX.limits.cpuSeconds),
+    RUNNER_SANDBOX_MAX_MEMORY_BYTES: positiveInt(DEFAULT_SANDBOX.limits.memoryBytes),
+    RUNNER_SANDBOX_MAX_FILE_BYTES: positiveInt(DEFAULT_SANDBOX.limits.fileBytes),
+    RUNNER_SANDBOX_MAX_PROCESSES: positiveInt(DEFAULT_SANDBOX.limits.processes),
+    RUNNER_SANDBOX_MAX_OPEN_FILES: positiveInt(DEFAULT_SANDBOX.limits.openFiles),
   });
 
 /** Either DATABASE_URL or the DB_* trio; checked beside the schema so it is reported with every other problem. */
@@ -91,6 +105,8 @@ export interface Config {
     shutdownGraceMs: number;
     healthFile: string;
   };
+  extractLimits: ExtractLimits;
+  sandbox: SandboxSettings;
 }
 
 export class ConfigError extends Error {
@@ -148,6 +164,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       heartbeatSeconds: env.RUNNER_HEARTBEAT_SECONDS,
       shutdownGraceMs: env.RUNNER_SHUTDOWN_GRACE_MS,
       healthFile: path.resolve(env.RUNNER_HEALTH_FILE),
+    },
+    extractLimits: {
+      maxEntries: env.RUNNER_ZIP_MAX_ENTRIES,
+      maxTotalBytes: env.RUNNER_ZIP_MAX_TOTAL_BYTES,
+      maxEntryBytes: env.RUNNER_ZIP_MAX_ENTRY_BYTES,
+      maxCompressionRatio: env.RUNNER_ZIP_MAX_RATIO,
+    },
+    sandbox: {
+      mode: env.RUNNER_SANDBOX,
+      uidBase: env.RUNNER_SANDBOX_UID_BASE,
+      limits: {
+        cpuSeconds: env.RUNNER_SANDBOX_MAX_CPU_SECONDS,
+        memoryBytes: env.RUNNER_SANDBOX_MAX_MEMORY_BYTES,
+        fileBytes: env.RUNNER_SANDBOX_MAX_FILE_BYTES,
+        processes: env.RUNNER_SANDBOX_MAX_PROCESSES,
+        openFiles: env.RUNNER_SANDBOX_MAX_OPEN_FILES,
+      },
     },
   };
 }

@@ -6,6 +6,8 @@ import { createMessageHandlers } from "./pipeline/handle-message";
 import { PitConfigService } from "./pit-config/pit-config.service";
 import { SqsConsumer } from "./queue/sqs-consumer";
 import { SubmissionRepository } from "./results/submission-repository";
+import { Sandbox } from "./sandbox/sandbox";
+import { SlotPool } from "./sandbox/slot-pool";
 import { StorageService } from "./storage/storage.service";
 
 export interface Runner {
@@ -29,6 +31,7 @@ export function createRunner(config: Config, clients: Clients, logger: Logger): 
     storage: new StorageService(clients.s3, config.aws.bucket, config.tmpDir),
     pits: new PitConfigService(config.pitsDir),
     submissions: new SubmissionRepository(clients.pool),
+    sandbox: Sandbox.create(config.sandbox, config.concurrency, logger),
     config,
   };
   const { reliability } = config;
@@ -43,7 +46,7 @@ export function createRunner(config: Config, clients: Clients, logger: Logger): 
     heartbeatSeconds: reliability.heartbeatSeconds,
     onTurn: () => health.touch(),
     logger,
-    ...createMessageHandlers(deps, { signal: interrupt.signal, policy: reliability }),
+    ...createMessageHandlers(deps, { signal: interrupt.signal, policy: reliability }, new SlotPool(config.concurrency)),
   });
   const stop = async (graceMs = reliability.shutdownGraceMs) => {
     consumer.stopReceiving();

@@ -82,4 +82,19 @@ describe("runCommand", () => {
     expect(result.aborted).toBe(true);
     expect(result.exitCode).toBeNull();
   });
+
+  it("starts the command through the launch wrapper and resolves only after its kill-all", async () => {
+    let killAllDone = false;
+    const result = await runCommand({
+      ...base(),
+      command: "echo inside",
+      launch: {
+        wrap: (command) => ({ file: "/usr/bin/env", args: ["WRAPPED=yes", "/bin/sh", "-c", `echo $WRAPPED; ${command}`] }),
+        killAll: () => new Promise<void>((resolve) => setTimeout(() => ((killAllDone = true), resolve()), 200)),
+      },
+    });
+    expect(result.output).toContain("yes");
+    expect(result.output).toContain("inside");
+    expect(killAllDone).toBe(true);
+  });
 });

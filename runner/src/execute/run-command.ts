@@ -1,6 +1,16 @@
 import { spawn } from "node:child_process";
 import { CappedOutput } from "./capped-output";
 
+/** How the command is started; the sandbox provides one. Without it: /bin/sh -c as the runner's own user. */
+export interface Launch {
+  /** The argv that runs `command` (typically a limits wrapper around /bin/sh -c). */
+  wrap(command: string): { file: string; args: string[] };
+  uid?: number;
+  gid?: number;
+  /** Kills every process of the run, also those that left the process group; resolves once they are gone. */
+  killAll?: () => Promise<unknown>;
+}
+
 export interface RunCommandOptions {
   command: string;
   cwd: string;
@@ -11,6 +21,7 @@ export interface RunCommandOptions {
   killGraceMs: number;
   /** Aborting kills the run as a timeout would (used at shutdown). */
   signal?: AbortSignal;
+  launch?: Launch;
 }
 
 export interface RunResult {
@@ -41,12 +52,16 @@ export function runCommand(options: RunCommandOptions): Promise<RunResult> {
   const started = performance.now();
   const output = new CappedOutput(options.maxOutputBytes);
   return new Promise((resolve, reject) => {
-    const child = spawn("/bin/sh", ["-c", options.command], {
+    const { file, args } = options.launch?.wrap(options.command) ?? { file: "/bin/sh", args: ["-c", options.command] };
+    const child = spawn(file, args, {
       cwd: options.cwd,
       env: options.env,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
+      uid: options.launch?.uid,
+      gid: options.launch?.gid,
     });
+    const killAll = () => options.launch?.killAll?.().catch(() => undefined) ?? Promise.resolve();
     let timedOut = false;
     let aborted = false;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -57,7 +72,13 @@ export function runCommand(options: RunCommandOptions): Promise<RunResult> {
       if (reason === "timeout") timedOut = true;
       else aborted = true;
       killGroup(child.pid, "SIGTERM");
-      timers.push(setTimeout(() => killGroup(child.pid, "SIGKILL"), options.killGraceMs));
+      timers.push(
+        setTimeout(() => {
+          killGroup(child.pid, "SIGKILL");
+          // setsid escapees and fork bombs are outside the group; only a kill by uid reaches them.
+          void killAll();
+        }, options.killGraceMs),
+      );
     };
     timers.push(setTimeout(() => stop("timeout"), options.timeoutMs));
     const onAbort = () => stop("abort");
@@ -68,20 +89,25 @@ export function runCommand(options: RunCommandOptions): Promise<RunResult> {
     child.stderr.on("data", (chunk: Buffer) => output.write(chunk));
 
     let done = false;
+    let exitKill: Promise<unknown> = Promise.resolve();
     const finish = () => {
       if (done) return;
       done = true;
       for (const t of timers) clearTimeout(t);
       options.signal?.removeEventListener("abort", onAbort);
-      resolve({
-        exitCode: exit?.code ?? null,
-        signal: exit?.signal ?? null,
-        timedOut,
-        aborted,
-        durationMs: Math.round(performance.now() - started),
-        output: output.toString(),
-        outputBytes: output.totalBytes,
-      });
+      const durationMs = Math.round(performance.now() - started);
+      // Resolve only once the kill by uid is over, so the caller never sees a run with survivors.
+      void exitKill.then(() =>
+        resolve({
+          exitCode: exit?.code ?? null,
+          signal: exit?.signal ?? null,
+          timedOut,
+          aborted,
+          durationMs,
+          output: output.toString(),
+          outputBytes: output.totalBytes,
+        }),
+      );
     };
 
     child.on("error", (error) => {
@@ -90,9 +116,10 @@ export function runCommand(options: RunCommandOptions): Promise<RunResult> {
     });
     child.on("exit", (code, signal) => {
       exit = { code, signal };
-      // Whatever the shell left running in its group dies with it; nothing outlives the run.
+      // Whatever the shell left running dies with it, in its group or not; nothing outlives the run.
       killGroup(child.pid, "SIGKILL");
-      // A process that left the group may still hold the pipes open; do not wait on it forever.
+      exitKill = killAll();
+      // Without a kill by uid, a process that left the group may still hold the pipes open; do not wait forever.
       timers.push(
         setTimeout(() => {
           child.stdout.destroy();

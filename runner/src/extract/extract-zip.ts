@@ -1,11 +1,12 @@
 import { createWriteStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
 import { InvalidArchiveError } from "../errors/runner-error";
+import { checkEntryName, findOverlap, isPlainFileOrFolder, NameRegistry, printable, type DataRange } from "./entry-checks";
 
 export interface ExtractLimits {
   maxEntries: number;
@@ -24,21 +25,30 @@ export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = {
 
 // Small entries compress absurdly well (a file of spaces); only judge ratios where size could hurt.
 const RATIO_FLOOR_BYTES = 1024 * 1024;
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
-const S_IFDIR = 0o040000;
+const STORED = 0;
+const DEFLATED = 8;
+// Failures of the runner's own disk are not the student's fault: they must stay retryable.
+const HOST_ERRORS = new Set(["ENOSPC", "EDQUOT", "EIO", "EMFILE", "ENFILE", "ENOMEM", "EROFS"]);
 
 export interface ExtractResult {
   files: number;
   bytes: number;
 }
 
+interface PlannedEntry {
+  entry: Entry;
+  name: string;
+  target: string;
+  isDirectory: boolean;
+}
+
 const openZip = promisify<string, yauzl.Options, ZipFile>(yauzl.open);
 
 /**
  * Unpacks `zipPath` into `destinationFolder`, which is removed first so the workspace holds exactly the archive's files.
- * Every name is checked before anything is written and sizes are counted while streaming, so a hostile archive is
- * refused without writing outside the destination or filling the disk.
+ * The whole central directory is checked (names, types, sizes, overlaps) before the first byte is written, and sizes
+ * are counted again while streaming, so a hostile archive is refused without writing outside the destination or
+ * filling the disk.
  */
 export async function extractZip(
   zipPath: string,
@@ -51,107 +61,133 @@ export async function extractZip(
 
   let zip: ZipFile;
   try {
-    // strictFileNames makes yauzl refuse backslashes instead of silently turning them into separators.
-    zip = await openZip(zipPath, { lazyEntries: true, autoClose: true, strictFileNames: true, validateEntrySizes: true });
+    // decodeStrings off: yauzl would otherwise refuse bad names with an opaque error; we decode and judge them ourselves.
+    zip = await openZip(zipPath, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true });
   } catch (error) {
     throw new InvalidArchiveError("the file is not a readable ZIP archive.", { cause: error });
   }
 
   try {
-    return await walk(zip, root, limits);
+    if (zip.entryCount > limits.maxEntries) {
+      throw new InvalidArchiveError(`the archive has ${zip.entryCount} entries; at most ${limits.maxEntries} are allowed.`);
+    }
+    const planned = await plan(zip, root, limits, (await stat(zipPath)).size);
+    await checkOverlaps(zip, planned);
+    const result: ExtractResult = { files: 0, bytes: 0 };
+    for (const item of planned) await write(zip, item, limits, result);
+    return result;
+  } catch (error) {
+    if (error instanceof InvalidArchiveError) throw error;
+    if (HOST_ERRORS.has((error as NodeJS.ErrnoException).code ?? "")) throw error;
+    // yauzl refuses strong encryption while reading the directory, before our own check sees the entry.
+    if (/encryption/.test((error as Error).message)) throw new InvalidArchiveError("an entry is encrypted.", { cause: error });
+    throw new InvalidArchiveError("the ZIP archive is damaged.", { cause: error });
   } finally {
     zip.close();
   }
 }
 
-function walk(zip: ZipFile, root: string, limits: ExtractLimits): Promise<ExtractResult> {
+function readEntries(zip: ZipFile): Promise<Entry[]> {
   return new Promise((resolve, reject) => {
-    const seen = new Set<string>();
-    const result: ExtractResult = { files: 0, bytes: 0 };
-    let settled = false;
-    const fail = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      reject(error instanceof InvalidArchiveError ? error : new InvalidArchiveError("the ZIP archive is damaged.", { cause: error }));
-    };
-
-    if (zip.entryCount > limits.maxEntries) {
-      fail(new InvalidArchiveError(`the archive has ${zip.entryCount} entries; at most ${limits.maxEntries} are allowed.`));
-      return;
-    }
-    zip.on("error", fail);
-    zip.on("end", () => {
-      if (settled) return;
-      settled = true;
-      if (result.files === 0) reject(new InvalidArchiveError("the archive contains no files."));
-      else resolve(result);
-    });
+    const entries: Entry[] = [];
+    zip.on("error", reject);
     zip.on("entry", (entry: Entry) => {
-      writeEntry(zip, entry, root, limits, seen, result).then(() => zip.readEntry(), fail);
+      entries.push(entry);
+      zip.readEntry();
     });
+    zip.on("end", () => resolve(entries));
     zip.readEntry();
   });
 }
 
-async function writeEntry(
-  zip: ZipFile,
-  entry: Entry,
-  root: string,
-  limits: ExtractLimits,
-  seen: Set<string>,
-  result: ExtractResult,
-): Promise<void> {
-  const name = entry.fileName;
-  const isDirectory = name.endsWith("/");
-  const normalized = name.replace(/\/+$/, "");
-  const target = path.resolve(root, normalized);
-  if (!normalized || (target !== root && !target.startsWith(root + path.sep))) {
-    throw new InvalidArchiveError(`the entry "${name}" points outside the submission folder.`);
+/** Reads the central directory and refuses the archive on the first unsafe entry, before anything is written. */
+async function plan(zip: ZipFile, root: string, limits: ExtractLimits, archiveBytes: number): Promise<PlannedEntry[]> {
+  const entries = await readEntries(zip);
+  const names = new NameRegistry();
+  const planned: PlannedEntry[] = [];
+  let declaredTotal = 0;
+  for (const entry of entries) {
+    // strictFileNames keeps backslashes as they are, so the name check sees what a Windows tool would.
+    const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
+    const checked = checkEntryName(name);
+    if (!checked.ok) throw new InvalidArchiveError(checked.reason);
+    const target = path.resolve(root, checked.relative);
+    if (!target.startsWith(root + path.sep)) {
+      throw new InvalidArchiveError(`the entry "${printable(name)}" points outside the submission folder.`);
+    }
+    const clash = names.add(checked.relative, checked.isDirectory, name);
+    if (clash) throw new InvalidArchiveError(clash);
+    if (entry.isEncrypted()) throw new InvalidArchiveError(`the entry "${printable(name)}" is encrypted.`);
+    if (!isPlainFileOrFolder(entry.externalFileAttributes, checked.isDirectory)) {
+      throw new InvalidArchiveError(`the entry "${printable(name)}" is a link or special file, which is not allowed.`);
+    }
+    if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) {
+      throw new InvalidArchiveError(`the entry "${printable(name)}" uses an unsupported compression method.`);
+    }
+    if (!checked.isDirectory) {
+      checkDeclaredSize(entry, name, limits);
+      declaredTotal += entry.uncompressedSize;
+      if (declaredTotal > limits.maxTotalBytes) {
+        throw new InvalidArchiveError(`the archive unpacks to more than ${limits.maxTotalBytes} bytes.`);
+      }
+    }
+    planned.push({ entry, name, target, isDirectory: checked.isDirectory });
   }
-  if (seen.has(normalized)) throw new InvalidArchiveError(`the entry "${name}" appears twice.`);
-  seen.add(normalized);
-  if (entry.isEncrypted()) throw new InvalidArchiveError(`the entry "${name}" is encrypted.`);
-
-  // Unix zips keep the file type in the high bits; anything but a plain file or folder (symlinks above all) is refused.
-  const type = (entry.externalFileAttributes >>> 16) & S_IFMT;
-  if (type !== 0 && type !== S_IFREG && !(isDirectory && type === S_IFDIR)) {
-    throw new InvalidArchiveError(`the entry "${name}" is a link or special file, which is not allowed.`);
+  if (!planned.some((p) => !p.isDirectory)) throw new InvalidArchiveError("the archive contains no files.");
+  if (declaredTotal > RATIO_FLOOR_BYTES && declaredTotal / Math.max(archiveBytes, 1) > limits.maxCompressionRatio) {
+    throw new InvalidArchiveError("the archive is compressed suspiciously well (possible zip bomb).");
   }
+  return planned;
+}
 
-  if (isDirectory) {
-    await mkdir(target, { recursive: true });
-    return;
-  }
-
+function checkDeclaredSize(entry: Entry, name: string, limits: ExtractLimits): void {
   if (entry.uncompressedSize > limits.maxEntryBytes) {
-    throw new InvalidArchiveError(`the file "${name}" is larger than ${limits.maxEntryBytes} bytes.`);
-  }
-  if (result.bytes + entry.uncompressedSize > limits.maxTotalBytes) {
-    throw new InvalidArchiveError(`the archive unpacks to more than ${limits.maxTotalBytes} bytes.`);
+    throw new InvalidArchiveError(`the file "${printable(name)}" is larger than ${limits.maxEntryBytes} bytes.`);
   }
   if (
     entry.uncompressedSize > RATIO_FLOOR_BYTES &&
     entry.uncompressedSize / Math.max(entry.compressedSize, 1) > limits.maxCompressionRatio
   ) {
-    throw new InvalidArchiveError(`the file "${name}" is compressed suspiciously well (possible zip bomb).`);
+    throw new InvalidArchiveError(`the file "${printable(name)}" is compressed suspiciously well (possible zip bomb).`);
   }
+}
 
-  await mkdir(path.dirname(target), { recursive: true });
-  const input = await promisify<Entry, Readable>(zip.openReadStream.bind(zip))(entry);
+/** Local headers are read for their true data start, so ranges cover exactly the bytes each entry decompresses. */
+async function checkOverlaps(zip: ZipFile, planned: PlannedEntry[]): Promise<void> {
+  const ranges: DataRange[] = [];
+  for (const { entry, name } of planned) {
+    const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
+    ranges.push({ name, start: entry.relativeOffsetOfLocalHeader, end: fileDataStart + entry.compressedSize });
+  }
+  const overlap = findOverlap(ranges);
+  if (overlap) {
+    throw new InvalidArchiveError(
+      `the entries "${printable(overlap[0].name)}" and "${printable(overlap[1].name)}" share data (possible zip bomb).`,
+    );
+  }
+}
+
+async function write(zip: ZipFile, item: PlannedEntry, limits: ExtractLimits, result: ExtractResult): Promise<void> {
+  if (item.isDirectory) {
+    await mkdir(item.target, { recursive: true, mode: 0o755 });
+    return;
+  }
+  await mkdir(path.dirname(item.target), { recursive: true, mode: 0o755 });
+  const input = await promisify<Entry, Readable>(zip.openReadStream.bind(zip))(item.entry);
   // Declared sizes can lie; count what really comes out so the caps hold whatever the headers say.
   let written = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       written += chunk.length;
       if (written > limits.maxEntryBytes || result.bytes + written > limits.maxTotalBytes) {
-        callback(new InvalidArchiveError(`the archive unpacks to more than the allowed size.`));
+        callback(new InvalidArchiveError("the archive unpacks to more than the allowed size."));
         return;
       }
       callback(null, chunk);
     },
   });
-  // "wx" refuses to follow or replace anything already at the target, a last guard against races and aliasing.
-  await pipeline(input, meter, createWriteStream(target, { flags: "wx", mode: 0o644 }));
+  // "wx" refuses to follow or replace anything already at the target, a last guard against aliasing.
+  await pipeline(input, meter, createWriteStream(item.target, { flags: "wx", mode: 0o644 }));
   result.files += 1;
   result.bytes += written;
 }

@@ -1,6 +1,6 @@
+import type { Logger } from "pino";
 import type { Config } from "../config";
 import { RunnerError } from "../errors/runner-error";
-import type { Logger } from "pino";
 import type { RunResult } from "../execute/run-command";
 import { runSteps } from "../execute/run-steps";
 import { extractZip } from "../extract/extract-zip";
@@ -9,6 +9,7 @@ import { readReports, removeStaleReports, reportPathsFor } from "../grading/repo
 import { gradeReports } from "../grading/report-grader";
 import type { LoadedPit } from "../pit-config/pit-config.service";
 import { prepareWorkspace } from "../prepare/prepare-workspace";
+import type { Sandbox } from "../sandbox/sandbox";
 import type { Stage } from "./stage";
 
 export interface GradeSubmissionInput {
@@ -17,7 +18,9 @@ export interface GradeSubmissionInput {
   /** Emptied, then filled with the submission and the PIT's template; the caller removes it afterwards. */
   workspace: string;
   tmpDir: string;
-  config: Pick<Config, "maxLogBytes" | "killGraceMs">;
+  config: Pick<Config, "maxLogBytes" | "killGraceMs"> & Partial<Pick<Config, "extractLimits">>;
+  /** Who runs the test command and under which limits; without it, the runner's own user (local tools only). */
+  sandbox?: { sandbox: Sandbox; slot: number; log: Logger };
   stage: Stage;
   signal?: AbortSignal;
   /** Sees the run as soon as it ends, so the caller can keep its output even when grading then fails. */
@@ -37,10 +40,17 @@ export interface GradedSubmission {
  */
 export async function gradeSubmission(input: GradeSubmissionInput): Promise<GradedSubmission> {
   const { pit, workspace, stage } = input;
-  await stage("extract", () => extractZip(input.zipPath, workspace));
-  const prepared = await stage("prepare", () => prepareWorkspace(pit, workspace, input.tmpDir));
+  const { sandbox } = input;
+  await stage("extract", () => extractZip(input.zipPath, workspace, input.config.extractLimits));
   const reportPaths = reportPathsFor(pit.config.buildTool, pit.config.reportPaths);
-  await removeStaleReports(workspace, reportPaths);
+  const prepared = await stage("prepare", async () => {
+    const ready = await prepareWorkspace(pit, workspace, input.tmpDir);
+    // Before the workspace is handed to the sandbox uid: reports shipped in the ZIP are never graded.
+    await removeStaleReports(workspace, reportPaths);
+    const privateDirs = [ready.home, ready.tmp];
+    await sandbox?.sandbox.enter(sandbox.slot, { workspace, runTmpDir: input.tmpDir, privateDirs }, sandbox.log);
+    return ready;
+  });
   const steps = await stage("run", () =>
     runSteps(pit.config.setupCommands ?? [], pit.config.testCommand, {
       cwd: workspace,
@@ -49,6 +59,7 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
       maxOutputBytes: input.config.maxLogBytes,
       killGraceMs: input.config.killGraceMs,
       signal: input.signal,
+      launch: sandbox?.sandbox.launch(sandbox.slot),
     }),
   );
   const { run } = steps;
@@ -60,16 +71,17 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
       studentMessage: "Grading was interrupted. Your submission will be graded again.",
     });
   }
-  const graded = await stage("grade", async () =>
-    gradeReports({
+  const graded = await stage("grade", async () => {
+    await sandbox?.sandbox.reclaim(sandbox.slot, workspace);
+    return gradeReports({
       run,
       setupFailure: steps.failedSetup,
       reports: await readReports(workspace, reportPaths),
       workspace,
       pitId: pit.pitId,
       grading: pit.config.grading,
-    }),
-  );
+    });
+  });
   if (graded.problems.length > 0) {
     input.log?.warn({ event: "report-problems", problems: graded.problems }, "some test reports were not graded");
   }

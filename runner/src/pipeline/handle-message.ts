@@ -14,6 +14,7 @@ export interface HandlerOptions {
 }
 
 const RECORD: FailureDecision = { action: "record" };
+import type { SlotPool } from "../sandbox/slot-pool";
 
 /**
  * Binds the pipeline to the consumer. A message is deleted once its submission has a final row
@@ -22,6 +23,8 @@ const RECORD: FailureDecision = { action: "record" };
 export function createMessageHandlers(
   deps: PipelineDeps,
   options: HandlerOptions = {},
+  /** With a pool, each submission runs in a sandbox slot of its own (its own uid). */
+  slots?: SlotPool,
 ): { handle: MessageHandler; onPoison: PoisonHandler } {
   const { signal, policy } = options;
   const decider = (receiveCount: number) => (failure: RunnerError) =>
@@ -77,7 +80,13 @@ export function createMessageHandlers(
     const { log } = context;
     let outcome;
     try {
-      outcome = await processSubmission(message, deps, log, { signal, decide: decider(context.receiveCount) });
+      const attempt = (slot?: number) =>
+        processSubmission(message, deps, slot === undefined ? log : log.child({ slot }), {
+          signal,
+          decide: decider(context.receiveCount),
+          slot,
+        });
+      outcome = slots ? await slots.with(attempt) : await attempt();
     } catch (error) {
       return onDatabaseFailure(message, error, context);
     }

@@ -1,11 +1,11 @@
 import path from "node:path";
 import type { Logger } from "pino";
-import { rimraf } from "rimraf";
 import type { Config } from "../config";
 import { toRunnerError, type RunnerError } from "../errors/runner-error";
 import type { RunResult } from "../execute/run-command";
 import { errorFeedback, type GradeResult } from "../grading/feedback";
 import type { PitConfigService } from "../pit-config/pit-config.service";
+import type { Sandbox } from "../sandbox/sandbox";
 import type { SubmissionMessage } from "../queue/submission-message";
 import type { FailureDecision } from "../reliability/failure-policy";
 import type { SubmissionRepository } from "../results/submission-repository";
@@ -18,7 +18,8 @@ export interface PipelineDeps {
   storage: StorageService;
   pits: PitConfigService;
   submissions: SubmissionRepository;
-  config: Pick<Config, "workDir" | "tmpDir" | "maxLogBytes" | "killGraceMs">;
+  sandbox: Sandbox;
+  config: Pick<Config, "workDir" | "tmpDir" | "maxLogBytes" | "killGraceMs" | "extractLimits">;
 }
 
 export type SubmissionOutcome = (
@@ -34,6 +35,8 @@ export interface ProcessOptions {
   signal?: AbortSignal;
   /** Whether a failure is recorded as ERROR now or left for another attempt; without it, every failure is recorded. */
   decide?: (failure: RunnerError) => FailureDecision;
+  /** Concurrency slot (0..concurrency-1) from the consumer; it picks the sandbox uid. */
+  slot?: number;
 }
 
 /**
@@ -50,6 +53,7 @@ export async function processSubmission(
   const { submissionId, pitId } = message;
   const started = performance.now();
   const stage = timedStage(log);
+  const slot = options.slot ?? 0;
 
   const claim = await stage("claim", () => deps.submissions.claim(submissionId));
   if (claim === "final") return { kind: "skipped", reason: "already-final", timings: stage.timings };
@@ -75,6 +79,7 @@ export async function processSubmission(
       config: deps.config,
       stage,
       signal: options.signal,
+      sandbox: { sandbox: deps.sandbox, slot, log },
       onRun: (finished) => (run = finished),
       log,
     }));
@@ -85,7 +90,7 @@ export async function processSubmission(
     else log.error({ err: failure, kind: failure.kind, outcome: failure.outcome }, "grading failed");
     grade = errorFeedback(failure.outcome, failure.studentMessage, pitId, Math.round(performance.now() - started));
   } finally {
-    await stage("cleanup", () => rimraf([workspace, tmpDir]));
+    await stage("cleanup", () => deps.sandbox.cleanup(slot, [workspace, tmpDir], log));
   }
   if (retry && failure) {
     return { kind: "retry", delaySeconds: retry.delaySeconds, failure, timings: stage.timings };

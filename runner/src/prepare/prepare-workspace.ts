@@ -10,6 +10,8 @@ export interface PreparedRun {
   /** The only environment the student's code sees: nothing of the runner's own. */
   env: Record<string, string>;
   home: string;
+  /** The run's own TMPDIR, so tools keep their temp files out of the shared /tmp. */
+  tmp: string;
 }
 
 const BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -72,13 +74,16 @@ export async function prepareWorkspace(pit: LoadedPit, workspace: string, runTmp
     await cp(pit.templateDir, workspace, { recursive: true, force: true, errorOnExist: false });
   }
   const home = path.join(runTmpDir, "home");
+  const tmp = path.join(runTmpDir, "tmp");
   await mkdir(home, { recursive: true });
+  await mkdir(tmp, { recursive: true });
   // The runner's own node must stay reachable when it lives outside the usual bin folders.
   const nodeDir = path.dirname(process.execPath);
   const env: Record<string, string> = {
     PATH: BASE_PATH.split(":").includes(nodeDir) ? BASE_PATH : `${nodeDir}:${BASE_PATH}`,
     HOME: home,
     LANG: "C.UTF-8",
+    TMPDIR: tmp,
     ...pit.config.environment,
   };
   if (pit.config.buildTool === "maven") {
@@ -86,5 +91,5 @@ export async function prepareWorkspace(pit: LoadedPit, workspace: string, runTmp
     const { userHomeOpt } = await writeMavenSettings(home);
     env.MAVEN_OPTS = [pit.config.environment?.MAVEN_OPTS, userHomeOpt].filter(Boolean).join(" ");
   }
-  return { env, home };
+  return { env, home, tmp };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -41,6 +41,8 @@ export async function startHarness(options: LocalStackOptions = {}): Promise<Har
   const stack = await startLocalStack(options);
   useLocalCredentials(stack.env);
   const base = await mkdtemp(path.join(os.tmpdir(), "runner-test-"));
+  // Sandbox uids must be able to pass through to their workspace (0711: enter, never list).
+  await chmod(base, 0o711);
   const dirs = { work: path.join(base, "work"), tmp: path.join(base, "tmp") };
   const config = (overrides: Record<string, string> = {}) =>
     loadConfig({
@@ -49,6 +51,9 @@ export async function startHarness(options: LocalStackOptions = {}): Promise<Har
       RUNNER_TMP_DIR: dirs.tmp,
       RUNNER_LOG_LEVEL: "info",
       RUNNER_HEALTH_FILE: path.join(base, "health"),
+      // Test files run in parallel workers: give each its own sandbox uids, or one runner's kill-by-uid
+      // and temp sweep would hit another's submissions.
+      RUNNER_SANDBOX_UID_BASE: String(20_000 + (process.pid % 500) * 64),
       ...overrides,
     });
   const clients = createClients(config());
@@ -74,6 +79,9 @@ export async function startHarness(options: LocalStackOptions = {}): Promise<Har
       return (await object.Body?.transformToString("utf8")) ?? "";
     },
     async stop() {
+      // Stopping PostgreSQL sends 57P01 to any connection pg has not finished closing: expected here, and
+      // without a listener it surfaced as an unhandled error that failed the whole test run.
+      clients.pool.on("error", () => undefined);
       for (const { runner, clients: c } of runners) {
         await runner.stop();
         await closeClients(c);

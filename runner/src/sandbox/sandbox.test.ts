@@ -1,0 +1,106 @@
+import { mkdir, mkdtemp, chmod, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { bwrapArgs } from "./bwrap";
+import { hasSwitchCapabilities } from "./host-support";
+import { killAllOf } from "./identity-processes";
+import { removeTrees } from "./remove-tree";
+import { limitArgs, Sandbox, SandboxUnavailableError } from "./sandbox";
+import { DEFAULT_SANDBOX } from "./sandbox-settings";
+
+const silent = pino({ level: "silent" });
+
+describe("hasSwitchCapabilities", () => {
+  it("needs CAP_CHOWN, CAP_KILL, CAP_SETGID and CAP_SETUID together", () => {
+    expect(hasSwitchCapabilities("Name:\tnode\nCapEff:\t00000000000000e1\n")).toBe(true);
+    expect(hasSwitchCapabilities("CapEff:\t000001ffffffffff\n")).toBe(true);
+    // CAP_SETUID and CAP_SETGID alone cannot hand the workspace over nor kill the slot's processes.
+    expect(hasSwitchCapabilities("CapEff:\t00000000000000c0\n")).toBe(false);
+    expect(hasSwitchCapabilities("CapEff:\t0000000000000000\n")).toBe(false);
+    expect(hasSwitchCapabilities("no such line")).toBe(false);
+  });
+});
+
+describe("limitArgs", () => {
+  it("sets every limit, and the process count only when the run has a uid of its own", () => {
+    const limits = DEFAULT_SANDBOX.limits;
+    expect(limitArgs(limits, true)).toEqual([
+      `--cpu=${limits.cpuSeconds}`,
+      `--as=${limits.memoryBytes}`,
+      `--fsize=${limits.fileBytes}`,
+      `--nofile=${limits.openFiles}`,
+      "--core=0",
+      `--nproc=${limits.processes}`,
+    ]);
+    // Under the runner's own uid RLIMIT_NPROC would count the runner's threads and every other slot.
+    expect(limitArgs(limits, false).some((a) => a.startsWith("--nproc"))).toBe(false);
+  });
+});
+
+describe("Sandbox.create", () => {
+  const noSwitch = { canSwitchUsers: false, prlimit: "/usr/bin/prlimit" };
+
+  it("refuses mode uid when the process cannot switch users", () => {
+    expect(() => Sandbox.create({ ...DEFAULT_SANDBOX, mode: "uid" }, 2, silent, noSwitch)).toThrow(SandboxUnavailableError);
+  });
+
+  it("falls back to the runner's own user in auto mode, without a uid in the launch", () => {
+    const sandbox = Sandbox.create({ ...DEFAULT_SANDBOX, mode: "auto" }, 2, silent, noSwitch);
+    expect(sandbox.mode).toBe("none");
+    const launch = sandbox.launch(0);
+    expect(launch.uid).toBeUndefined();
+    expect(launch.killAll).toBeUndefined();
+    expect(launch.wrap("echo hi")).toMatchObject({ file: "/usr/bin/prlimit" });
+  });
+
+  it("gives each slot its own uids, never shared with another slot", () => {
+    const sandbox = Sandbox.create({ ...DEFAULT_SANDBOX, mode: "auto", uidBase: 5000 }, 3, silent, {
+      canSwitchUsers: true,
+      prlimit: "/usr/bin/prlimit",
+    });
+    const all = [0, 1, 2].flatMap((slot) => sandbox.uidsOf(slot));
+    expect(new Set(all).size).toBe(all.length);
+    expect(sandbox.uidsOf(1).slice(0, 2)).toEqual([5001, 5004]);
+  });
+});
+
+describe("killAllOf", () => {
+  it("refuses root, which would make kill(-1) hit the whole machine", async () => {
+    await expect(killAllOf({ uid: 0, gid: 0 })).rejects.toThrow(/refusing/);
+  });
+});
+
+describe("removeTrees", () => {
+  it("removes trees with folders locked at mode 000", async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), "remove-tree-"));
+    await mkdir(path.join(root, "a", "b"), { recursive: true });
+    await writeFile(path.join(root, "a", "b", "f"), "x");
+    await chmod(path.join(root, "a", "b"), 0);
+    await chmod(path.join(root, "a"), 0);
+    await removeTrees([root]);
+    expect(existsSync(root)).toBe(false);
+  });
+});
+
+describe("bwrapArgs", () => {
+  it("mounts the private tmpfs folders before binding the run's own folders, which may live under /tmp", () => {
+    const args = bwrapArgs("/usr/bin/bwrap", { workspace: "/tmp/runner/work/x", writable: ["/tmp/runner/tmp/x/home"] });
+    expect(args.slice(0, 2)).toEqual(["/usr/bin/bwrap", "--unshare-all"]);
+    const tmpfs = args.indexOf("/tmp", args.indexOf("--tmpfs"));
+    const bind = args.indexOf("/tmp/runner/work/x");
+    expect(tmpfs).toBeGreaterThan(0);
+    expect(bind).toBeGreaterThan(tmpfs);
+    expect(args.slice(-3)).toEqual(["--chdir", "/tmp/runner/work/x", "--"]);
+    expect(args).toContain("--die-with-parent");
+  });
+});
+
+describe("Sandbox.create with bwrap", () => {
+  it("refuses bwrap mode without bubblewrap instead of running with less isolation", () => {
+    const tools = { canSwitchUsers: true, prlimit: "/usr/bin/prlimit" };
+    expect(() => Sandbox.create({ ...DEFAULT_SANDBOX, mode: "bwrap" }, 1, silent, tools)).toThrow(/bubblewrap/);
+  });
+});

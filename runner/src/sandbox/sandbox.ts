@@ -1,0 +1,264 @@
+import { chmod, lchown, lstat, mkdir, readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Logger } from "pino";
+import type { Launch } from "../execute/run-command";
+import { bwrapArgs, bwrapWorks } from "./bwrap";
+import { canSwitchUsers, findTool } from "./host-support";
+import { killAllOf, scanProcesses, type Identity, type UidProcesses } from "./identity-processes";
+import { removeTrees } from "./remove-tree";
+import type { ResourceLimits, SandboxSettings } from "./sandbox-settings";
+import { sweepSharedTemp } from "./shared-temp";
+
+export class SandboxUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SandboxUnavailableError";
+  }
+}
+
+export interface SandboxPaths {
+  workspace: string;
+  /** The submission's temp folder (download, home, tmp); only traversable by the sandbox user. */
+  runTmpDir: string;
+  /** Folders the test process owns besides its workspace (HOME, TMPDIR). */
+  privateDirs: string[];
+}
+
+export interface HostTools {
+  canSwitchUsers: boolean;
+  prlimit?: string;
+  setpriv?: string;
+  bwrap?: string;
+}
+
+export function detectHostTools(): HostTools {
+  return {
+    canSwitchUsers: canSwitchUsers(),
+    prlimit: findTool("prlimit"),
+    setpriv: findTool("setpriv"),
+    bwrap: findTool("bwrap"),
+  };
+}
+
+type ResolvedMode = "bwrap" | "uid" | "none";
+
+/** prlimit's arguments for the limits; RLIMIT_NPROC only when it is counted for this run's own uid. */
+export function limitArgs(limits: ResourceLimits, perRunUid: boolean): string[] {
+  const args = [
+    `--cpu=${limits.cpuSeconds}`,
+    `--as=${limits.memoryBytes}`,
+    `--fsize=${limits.fileBytes}`,
+    `--nofile=${limits.openFiles}`,
+    "--core=0",
+  ];
+  if (perRunUid) args.push(`--nproc=${limits.processes}`);
+  return args;
+}
+
+/** Uids each slot may use, so a uid still holding unreaped zombies is skipped rather than starved of processes. */
+export const UIDS_PER_SLOT = 8;
+
+// Under memory pressure the kernel's OOM killer should pick the student's processes, never the runner.
+const PRELUDE = "{ echo 1000 > /proc/self/oom_score_adj; } 2>/dev/null; ";
+
+/** Children first: once a 0700 folder is handed over, a runner without CAP_DAC_OVERRIDE can no longer list it. */
+async function chownTree(root: string, { uid, gid }: Identity): Promise<void> {
+  if ((await lstat(root)).isDirectory()) {
+    for (const name of await readdir(root)) await chownTree(path.join(root, name), { uid, gid });
+  }
+  await lchown(root, uid, gid);
+}
+
+/** Parents first, so a folder the student locked (0700, 000) becomes the runner's and readable before it is entered. */
+async function reclaimTree(root: string, { uid, gid }: Identity): Promise<void> {
+  const info = await lstat(root);
+  await lchown(root, uid, gid);
+  if (!info.isDirectory()) return;
+  await chmod(root, (info.mode & 0o7777) | 0o700);
+  for (const name of await readdir(root)) await reclaimTree(path.join(root, name), { uid, gid });
+}
+
+/**
+ * How a submission's commands run: as which uid, under which limits, and how everything they started is
+ * killed and removed afterwards. One instance per runner; the slot (0..concurrency-1) picks the uid.
+ */
+export class Sandbox {
+  private constructor(
+    private readonly settings: SandboxSettings,
+    private readonly slots: number,
+    private readonly tools: HostTools,
+    readonly mode: ResolvedMode,
+  ) {}
+
+  /** The identity and folders of each busy slot's current submission, and what its last kill left. */
+  private readonly current = new Map<number, { identity: Identity; paths: SandboxPaths; lastKill?: UidProcesses }>();
+  /**
+   * Uids this runner saw empty (no process, no zombie) at their last cleanup. Only the runner starts processes
+   * as these uids, so they are still empty: picking one needs no /proc scan.
+   */
+  private readonly knownEmpty = new Set<number>();
+  private warnedZombies = false;
+
+  /** Resolves `auto` against what the host allows; `uid` without the means to switch users fails startup. */
+  static create(settings: SandboxSettings, slots: number, log: Logger, tools: HostTools = detectHostTools()): Sandbox {
+    const mode = Sandbox.resolveMode(settings, tools);
+    if (mode === "none") {
+      log.warn(
+        { event: "sandbox-weak", requested: settings.mode },
+        "student code runs as the runner's own user: it can read the runner's environment and files and other " +
+          "submissions' workspaces; only the process group is killed at the end. Use RUNNER_SANDBOX=uid in production.",
+      );
+    }
+    if (!tools.prlimit) log.warn({ event: "sandbox-no-limits" }, "prlimit not found: no CPU, memory, file or process limits");
+    log.info({ event: "sandbox", mode, uidBase: settings.uidBase, limits: settings.limits }, `sandbox mode ${mode}`);
+    return new Sandbox(settings, slots, tools, mode);
+  }
+
+  /** `uid` and `bwrap` fail closed: a runner asked for isolation never runs student code without it. */
+  private static resolveMode(settings: SandboxSettings, tools: HostTools): ResolvedMode {
+    const uidPossible = tools.canSwitchUsers && process.platform === "linux";
+    if (settings.mode === "none" || (settings.mode === "auto" && !uidPossible)) return "none";
+    const requested = `RUNNER_SANDBOX=${settings.mode}`;
+    if (!uidPossible) {
+      throw new SandboxUnavailableError(`${requested} needs root or the capabilities CAP_SETUID, CAP_SETGID, CAP_CHOWN and CAP_KILL`);
+    }
+    if (!tools.prlimit) throw new SandboxUnavailableError(`${requested} needs prlimit (util-linux) for resource limits`);
+    if (settings.mode !== "bwrap") return "uid";
+    const probeAs = { uid: settings.uidBase, gid: settings.uidBase };
+    if (!tools.bwrap || !bwrapWorks(tools.bwrap, probeAs)) {
+      throw new SandboxUnavailableError(`${requested} needs a bubblewrap that can create user namespaces (not on Fargate)`);
+    }
+    return "bwrap";
+  }
+
+  private readonly traversable = new Set<string>();
+
+  /** A folder above the workspace without o+x would lock the sandbox user out; say so instead of failing obscurely. */
+  private async checkTraversable(dir: string): Promise<void> {
+    if (this.traversable.has(dir)) return;
+    for (let current = dir; ; current = path.dirname(current)) {
+      if (((await stat(current)).mode & 0o001) === 0) {
+        throw new SandboxUnavailableError(`sandbox users cannot traverse ${current} (needs o+x); fix the folder's mode`);
+      }
+      if (current === path.dirname(current)) break;
+    }
+    this.traversable.add(dir);
+  }
+
+  /** Slot s owns uids base+s, base+s+slots, base+s+2*slots...: never shared with another slot. */
+  uidsOf(slot: number): number[] {
+    return Array.from({ length: UIDS_PER_SLOT }, (_, i) => this.settings.uidBase + slot + i * this.slots);
+  }
+
+  /**
+   * The slot's first uid with no process at all. Killed orphans are reparented to PID 1; when PID 1 does not reap
+   * (no init in the container), their zombies keep counting against that uid's process limit.
+   */
+  private async pickIdentity(slot: number, log: Logger): Promise<Identity> {
+    const uids = this.uidsOf(slot);
+    const known = uids.find((uid) => this.knownEmpty.has(uid));
+    if (known !== undefined) {
+      this.knownEmpty.delete(known);
+      return { uid: known, gid: known };
+    }
+    const scan = scanProcesses(uids);
+    for (const uid of uids) {
+      const { live, zombies } = scan.get(uid)!;
+      if (live.length === 0 && zombies.length === 0) return { uid, gid: uid };
+    }
+    log.error({ event: "sandbox-uids-exhausted", uids }, "every sandbox uid of this slot still has processes or zombies");
+    return { uid: uids[0]!, gid: uids[0]! };
+  }
+
+  /** Picks the slot's uid, hands it the workspace and private folders, and closes the parents to other slots. */
+  async enter(slot: number, paths: SandboxPaths, log: Logger): Promise<void> {
+    if (this.mode === "none") return;
+    const identity = await this.pickIdentity(slot, log);
+    this.current.set(slot, { identity, paths });
+    // 0711 parents: a slot can reach its own folder by name but cannot list the others' names.
+    for (const parent of new Set([path.dirname(paths.workspace), path.dirname(paths.runTmpDir)])) {
+      await mkdir(parent, { recursive: true });
+      await chmod(parent, 0o711);
+      await this.checkTraversable(parent);
+    }
+    await chmod(paths.runTmpDir, 0o711);
+    for (const name of await readdir(paths.runTmpDir)) {
+      const entry = path.join(paths.runTmpDir, name);
+      // The downloaded ZIP and other runner files stay unreadable; only the private folders are handed over.
+      if (!paths.privateDirs.includes(entry) && (await lstat(entry)).isFile()) await chmod(entry, 0o600);
+    }
+    const runnerGid = process.getgid?.() ?? 0;
+    for (const dir of [paths.workspace, ...paths.privateDirs]) {
+      // 0710 with the runner's group: the spawn chdirs into the workspace before it switches uid, which a
+      // runner without CAP_DAC_OVERRIDE could not do in a 0700 folder. chmod while still the owner.
+      await chmod(dir, 0o710);
+      await chownTree(dir, identity);
+      await lchown(dir, identity.uid, runnerGid);
+    }
+  }
+
+  /**
+   * After the run, when no process of the slot is left: the runner takes the workspace back, so it can read
+   * the test reports whatever owner and modes the student's code left on them.
+   */
+  async reclaim(slot: number, workspace: string): Promise<void> {
+    if (!this.current.has(slot)) return;
+    await reclaimTree(workspace, { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
+  }
+
+  /** The wrapper and identity for runCommand; `killAll` reaches processes that escaped the process group. */
+  launch(slot: number): Launch {
+    const entered = this.current.get(slot);
+    const identity = entered?.identity;
+    // Never fall back to the runner's own uid silently: that would hand the student the runner's rights.
+    if (this.mode !== "none" && !entered) throw new Error(`sandbox slot ${slot} was not entered before launch`);
+    const wrapper: string[] = [];
+    if (this.tools.setpriv) wrapper.push(this.tools.setpriv, "--no-new-privs", "--");
+    // prlimit before bwrap: the process limit in force when the user namespace is created caps the whole namespace.
+    if (this.tools.prlimit) wrapper.push(this.tools.prlimit, ...limitArgs(this.settings.limits, !!identity), "--");
+    if (this.mode === "bwrap" && entered && this.tools.bwrap) {
+      wrapper.push(...bwrapArgs(this.tools.bwrap, { workspace: entered.paths.workspace, writable: entered.paths.privateDirs }));
+    }
+    const killAll = async () => {
+      if (!entered) return;
+      entered.lastKill = await killAllOf(entered.identity);
+    };
+    return {
+      wrap: (command) => {
+        const argv = [...wrapper, "/bin/sh", "-c", PRELUDE + command];
+        return { file: argv[0]!, args: argv.slice(1) };
+      },
+      uid: identity?.uid,
+      gid: identity?.gid,
+      killAll: identity ? killAll : undefined,
+    };
+  }
+
+  /**
+   * After every submission, whatever happened: no process of the slot survives, nothing it left in the shared
+   * temp folders stays, and the given trees are gone even if the student locked them with chmod 000.
+   */
+  async cleanup(slot: number, trees: string[], log: Logger): Promise<void> {
+    const entered = this.current.get(slot);
+    this.current.delete(slot);
+    if (entered) {
+      const { identity } = entered;
+      // The run's own exit kill already swept the uid and nothing has run as it since; otherwise sweep now.
+      const left = entered.lastKill ?? (await killAllOf(identity));
+      if (left.live.length > 0) {
+        log.error({ event: "sandbox-survivors", uid: identity.uid, pids: left.live }, "processes survived the kill");
+      }
+      if (!this.warnedZombies && left.zombies.length > 0) {
+        this.warnedZombies = true;
+        log.warn(
+          { event: "sandbox-zombies", uid: identity.uid },
+          "killed processes stay as zombies: PID 1 does not reap them (enable initProcessEnabled or run under tini)",
+        );
+      }
+      const swept = await sweepSharedTemp(identity.uid);
+      if (swept.length > 0) log.info({ event: "sandbox-swept", paths: swept }, "removed files left in shared temp folders");
+      if (left.live.length === 0 && left.zombies.length === 0) this.knownEmpty.add(identity.uid);
+    }
+    await removeTrees(trees);
+  }
+}
