@@ -37,6 +37,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** 256 uids per test worker, 64 per runner in it (8 per slot at concurrency up to 8). */
+const uidBase = (runnerIndex: number) => 20_000 + (process.pid % 500) * 256 + (runnerIndex % 4) * 64;
+
 export async function startHarness(options: LocalStackOptions = {}): Promise<Harness> {
   const stack = await startLocalStack(options);
   useLocalCredentials(stack.env);
@@ -50,10 +53,11 @@ export async function startHarness(options: LocalStackOptions = {}): Promise<Har
       RUNNER_WORK_DIR: dirs.work,
       RUNNER_TMP_DIR: dirs.tmp,
       RUNNER_LOG_LEVEL: "info",
-      RUNNER_HEALTH_FILE: path.join(base, "health"),
+      // Beside the base folder, not in it: the hostile tests assert nothing but workspaces appears there.
+      RUNNER_HEALTH_FILE: `${base}.health`,
       // Test files run in parallel workers: give each its own sandbox uids, or one runner's kill-by-uid
       // and temp sweep would hit another's submissions.
-      RUNNER_SANDBOX_UID_BASE: String(20_000 + (process.pid % 500) * 64),
+      RUNNER_SANDBOX_UID_BASE: String(uidBase(0)),
       ...overrides,
     });
   const clients = createClients(config());
@@ -67,7 +71,8 @@ export async function startHarness(options: LocalStackOptions = {}): Promise<Har
     dirs,
     config,
     startRunner(overrides = {}) {
-      const cfg = config(overrides);
+      // Runners in one process are separate tasks: each needs uids of its own, as each container has in production.
+      const cfg = config({ RUNNER_SANDBOX_UID_BASE: String(uidBase(runners.length)), ...overrides });
       const logs = new LogSink();
       const runnerClients = createClients(cfg);
       const runner = createRunner(cfg, runnerClients, createLogger(cfg.logLevel, logs));
@@ -89,6 +94,7 @@ export async function startHarness(options: LocalStackOptions = {}): Promise<Har
       await closeClients(clients);
       await stack.stop();
       await rm(base, { recursive: true, force: true });
+      await rm(`${base}.health`, { force: true });
     },
   };
 }

@@ -12,7 +12,9 @@ export const PIT = "reliability-probe-v1";
 /** Writes `<dir>/<PIT>.json` whose test command is `command`: a slow one for mid-run cases, `true` for load. */
 export async function writePit(dir: string, command: string): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const config = { language: "javascript", buildTool: "node", testCommand: command, maxTimeoutMs: 120_000 };
+  // The probe passes one test once the command succeeds: grading reads test reports, not the exit code.
+  const report = `mkdir -p reports && printf '<testsuite name="probe"><testcase name="probe"/></testsuite>' > reports/junit.xml`;
+  const config = { language: "javascript", buildTool: "node", testCommand: `${command} && ${report}`, maxTimeoutMs: 120_000 };
   await writeFile(path.join(dir, `${PIT}.json`), JSON.stringify(config));
   return dir;
 }
