@@ -40,6 +40,7 @@ if ! curl -fsS --max-time 20 -o /dev/null "$MIRROR/dists/$SUITE/Release"; then
 fi
 
 mkdir -p "$CACHE"
+rm -rf "$CACHE"/run.* # the logs of the previous run
 WORK=$(mktemp -d "$CACHE/run.XXXXXX")
 export BUILDAH_ISOLATION=chroot
 b() { buildah --root "$CACHE/storage" --runroot "$CACHE/runroot" --storage-driver vfs "$@"; }
