@@ -23,7 +23,7 @@ START=$SECONDS
 say() { printf 'check-image [%4ss] %s\n' "$((SECONDS - START))" "$*"; }
 fail() { say "FAIL: $*"; exit 1; }
 
-for tool in buildah debootstrap npm curl tar; do
+for tool in buildah debootstrap npm node curl tar unshare; do
   command -v "$tool" >/dev/null || fail "$tool is not installed"
 done
 [[ $(id -u) -eq 0 ]] || fail "must run as root (debootstrap, buildah chroot isolation)"
@@ -44,6 +44,8 @@ rm -rf "$CACHE"/run.* # the logs of the previous run
 WORK=$(mktemp -d "$CACHE/run.XXXXXX")
 export BUILDAH_ISOLATION=chroot
 b() { buildah --root "$CACHE/storage" --runroot "$CACHE/runroot" --storage-driver vfs "$@"; }
+# chroot isolation shares the host's network; a fresh network namespace around buildah takes it away.
+b_offline() { unshare --net buildah --root "$CACHE/storage" --runroot "$CACHE/runroot" --storage-driver vfs "$@"; }
 CONTAINERS=()
 cleanup() {
   for c in "${CONTAINERS[@]}"; do b rm "$c" >/dev/null 2>&1 || true; done
@@ -158,7 +160,7 @@ if b run --user 20001:20001 "$ctr" -- /usr/local/bin/node-runner -e 0 >/dev/null
 fi
 ok "node-runner switches to slot uids; plain node and slot uids cannot"
 
-# 4d. Java: Maven grades a JUnit 5 project offline, as runner, from Debian's repository only.
+# 4d. Java: Maven grades a JUnit 5 project as runner with no network, from Debian's repository only.
 # The Java sample PIT when present (template + passing sample), else a minimal project.
 proj=$WORK/java
 if [[ -f $RUNNER_DIR/pits/java-maven-dummy-dev/pom.xml && -d $RUNNER_DIR/samples/java-maven-dummy-dev/passing ]]; then
@@ -170,20 +172,24 @@ else
 fi
 b copy --chown runner:runner "$ctr" "$proj" /tmp/java >/dev/null
 b copy --chown runner:runner "$ctr" "$RUNNER_DIR/scripts/image-check/maven-settings.xml" /home/runner/.m2/settings.xml >/dev/null
-if ! b run --user runner --workingdir /tmp/java "$ctr" -- mvn -q -B test >"$WORK/mvn.log" 2>&1; then
+lookup='require("node:dns").lookup("deb.debian.org", (e) => process.exit(e ? 0 : 1))'
+b_offline run --user runner "$ctr" -- node -e "$lookup" || fail "the offline checks can reach the network"
+if ! b_offline run --user runner --workingdir /tmp/java "$ctr" -- mvn -q -B test >"$WORK/mvn.log" 2>&1; then
   tail -30 "$WORK/mvn.log"; fail "mvn -q test failed on the $java_source"
 fi
 as_runner sh -c 'grep -l "failures=\"0\"" /tmp/java/target/surefire-reports/TEST-*.xml' >/dev/null \
   || fail "no passing surefire report from the $java_source"
-ok "mvn -q test passes offline as runner: $java_source"
+ok "mvn -q test passes as runner with no network: $java_source"
 
-# 4e. Python and Node PIT toolchains.
-as_runner python3 -m pytest --version >/dev/null 2>&1 || fail "python3 -m pytest is not available"
+# 4e. Python and Node toolchains, with no network either.
+b copy --chown runner:runner "$ctr" "$RUNNER_DIR/scripts/image-check/python-minimal" /tmp/py >/dev/null
+b_offline run --user runner --workingdir /tmp/py "$ctr" -- python3 -m pytest -q -p no:cacheprovider >"$WORK/pytest.log" 2>&1 \
+  || { tail -20 "$WORK/pytest.log"; fail "python3 -m pytest failed on a minimal test"; }
 b copy --chown runner:runner "$ctr" "$RUNNER_DIR/pits/javascript-node-dummy-dev" /tmp/js >/dev/null
 b copy --chown runner:runner "$ctr" "$RUNNER_DIR/samples/javascript-node-dummy-dev/passing" /tmp/js >/dev/null
-b run --user runner --workingdir /tmp/js "$ctr" -- node --test >"$WORK/node.log" 2>&1 \
+b_offline run --user runner --workingdir /tmp/js "$ctr" -- node --test >"$WORK/node.log" 2>&1 \
   || { tail -20 "$WORK/node.log"; fail "node --test failed on the javascript-node-dummy-dev passing sample"; }
-ok "python3 -m pytest present; node --test passes the javascript-node-dummy-dev sample"
+ok "with no network: pytest passes a minimal test; node --test passes the javascript-node-dummy-dev sample"
 
 if ! as_runner test -f scripts/healthcheck.js >/dev/null 2>&1; then
   say "note: scripts/healthcheck.js is not in the image yet (HEALTHCHECK refers to it)"
