@@ -88,28 +88,34 @@ describe("runner-ecr-deploy workflow", () => {
     expect(testStep?.run).toMatch(/npm ci[\s\S]*npm test/);
   });
 
-  it("builds and pushes only after the tests, and only from main", () => {
+  it("builds, smoke-tests and pushes only after the tests, and only from main", () => {
     const build = jobNamed("build-and-push-runner");
     expect(needsOf(build)).toEqual(["test"]);
     expect(build.if).toContain("github.ref == 'refs/heads/main'");
     const credentials = indexOfStep(build, usesAction("aws-actions/configure-aws-credentials@v4"));
     const login = indexOfStep(build, usesAction("aws-actions/amazon-ecr-login@v2"));
-    const push = indexOfStep(build, (s) => s.uses?.startsWith("docker/build-push-action@") ?? false);
+    const image = indexOfStep(build, (s) => s.uses?.startsWith("docker/build-push-action@") ?? false);
+    const smoke = indexOfStep(build, (s) => s.run?.includes("docker run") ?? false);
+    const push = indexOfStep(build, (s) => s.run?.includes("docker push") ?? false);
     expect(credentials).toBeLessThan(login);
     expect(login).toBeLessThan(push);
+    expect(image).toBeLessThan(smoke);
+    expect(smoke).toBeLessThan(push);
   });
 
-  it("pushes uoc-tfm/runner for linux/amd64 tagged latest and the commit SHA", () => {
+  it("builds uoc-tfm/runner for linux/amd64 tagged latest and the commit SHA, and pushes both", () => {
     const build = jobNamed("build-and-push-runner");
-    const push = build.steps.find((s) => s.uses?.startsWith("docker/build-push-action@"));
-    expect(push?.with).toMatchObject({ context: "./runner", platforms: "linux/amd64", push: true });
+    const image = build.steps.find((s) => s.uses?.startsWith("docker/build-push-action@"));
+    expect(image?.with).toMatchObject({ context: "./runner", platforms: "linux/amd64", load: true, push: false });
     expect(workflow.env.ECR_REPOSITORY).toBe("uoc-tfm/runner");
-    const tags = String(push?.with?.tags).trim().split("\n");
+    const tags = String(image?.with?.tags).trim().split("\n");
     expect(tags).toEqual([
       "${{ env.REGISTRY }}/${{ env.ECR_REPOSITORY }}:latest",
       "${{ env.REGISTRY }}/${{ env.ECR_REPOSITORY }}:${{ github.sha }}",
     ]);
     expect(build.env?.REGISTRY).toBe("${{ secrets.ECR_ACCOUNT_ID }}.dkr.ecr.${{ secrets.AWS_REGION }}.amazonaws.com");
+    const push = build.steps.find((s) => s.run?.includes("docker push"));
+    expect(push?.run?.trim()).toBe('docker push --all-tags "$REGISTRY/$ECR_REPOSITORY"');
   });
 
   it("redeploys the worker service only after the push, from variables", () => {
