@@ -22,18 +22,18 @@ const PLACEHOLDERS = [
   "TASK_ROLE_ARN",
 ];
 
-const nameValue = z.object({ name: z.string(), value: z.string() });
-const nameValueFrom = z.object({ name: z.string(), valueFrom: z.string() });
-const ulimit = z.object({ name: z.string(), softLimit: z.number().int(), hardLimit: z.number().int() });
-const container = z.object({
+const nameValue = z.strictObject({ name: z.string(), value: z.string() });
+const nameValueFrom = z.strictObject({ name: z.string(), valueFrom: z.string() });
+const ulimit = z.strictObject({ name: z.string(), softLimit: z.number().int(), hardLimit: z.number().int() });
+const container = z.strictObject({
   name: z.string(),
   image: z.string(),
   essential: z.literal(true),
   stopTimeout: z.number().int(),
   environment: z.array(nameValue),
   secrets: z.array(nameValueFrom),
-  logConfiguration: z.object({ logDriver: z.string(), options: z.record(z.string(), z.string()) }),
-  healthCheck: z.object({
+  logConfiguration: z.strictObject({ logDriver: z.string(), options: z.record(z.string(), z.string()) }),
+  healthCheck: z.strictObject({
     command: z.array(z.string()),
     interval: z.number(),
     timeout: z.number(),
@@ -41,15 +41,17 @@ const container = z.object({
     startPeriod: z.number(),
   }),
   ulimits: z.array(ulimit),
-  linuxParameters: z.object({ capabilities: z.object({ drop: z.array(z.string()) }) }),
+  linuxParameters: z.strictObject({ capabilities: z.strictObject({ drop: z.array(z.string()) }) }),
 });
-const taskDefinitionSchema = z.object({
+// Strict: a misspelt key (ECS would reject it) fails here instead of at register time.
+const taskDefinitionSchema = z.strictObject({
+  runtimePlatform: z.strictObject({ operatingSystemFamily: z.literal("LINUX"), cpuArchitecture: z.literal("X86_64") }),
   family: z.string(),
   requiresCompatibilities: z.array(z.string()),
   networkMode: z.string(),
   cpu: z.string(),
   memory: z.string(),
-  ephemeralStorage: z.object({ sizeInGiB: z.number().int() }),
+  ephemeralStorage: z.strictObject({ sizeInGiB: z.number().int() }),
   taskRoleArn: z.string(),
   executionRoleArn: z.string(),
   containerDefinitions: z.array(container).length(1),
