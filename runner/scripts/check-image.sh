@@ -148,17 +148,22 @@ grep -q '"level":50' "$WORK/start.log" || { show_start; fail "no error logged fo
 grep -q '"Runner stopped"' "$WORK/start.log" || { show_start; fail "no clean shutdown on SIGTERM through tini"; }
 ok "starts, logs polling errors without crashing, stops cleanly on SIGTERM ($(grep -c '"level":50' "$WORK/start.log") errors logged in 15 s)"
 
-# 4c. Switching to a per-slot uid: node-runner may, plain node may not, a slot uid cannot run node-runner.
-spawn_as='const r = require("node:child_process").spawnSync("id", ["-u"], { uid: 20001, gid: 20001 });
-  process.stdout.write(r.error ? r.error.code : String(r.stdout).trim());'
+# 4c. The sandbox's identities: node-runner (runner only) may spawn as a slot uid, plain node may not,
+# and a slot uid can neither execute node-runner nor read /app (the PITs' hidden tests).
+slot=10000
+caps=$(as_runner getcap /usr/local/bin/node-runner 2>&1) || true
+[[ $caps == *"cap_chown,cap_kill,cap_setgid,cap_setuid=ep" ]] || fail "node-runner capabilities: $caps"
+spawn_as="const r = require('node:child_process').spawnSync('id', ['-u'], { uid: $slot, gid: $slot });
+  process.stdout.write(r.error ? r.error.code : String(r.stdout).trim());"
 got=$(as_runner node-runner -e "$spawn_as" 2>&1) || true
-[[ $got == 20001 ]] || fail "node-runner could not start a process as uid 20001: $got"
+[[ $got == "$slot" ]] || fail "node-runner could not start a process as uid $slot: $got"
 got=$(as_runner node -e "$spawn_as" 2>&1) || true
 [[ $got == EPERM ]] || fail "plain node switched uid (want EPERM): $got"
-if b run --user 20001:20001 "$ctr" -- /usr/local/bin/node-runner -e 0 >/dev/null 2>&1; then
-  fail "a slot uid can execute node-runner"
-fi
-ok "node-runner switches to slot uids; plain node and slot uids cannot"
+as_slot() { b run --user "$slot:$slot" --workingdir /tmp "$ctr" -- "$@" >/dev/null 2>&1; }
+if as_slot /usr/local/bin/node-runner -e 0; then fail "a slot uid can execute node-runner"; fi
+if as_slot cat /app/pits/javascript-node-dummy-dev.json; then fail "a slot uid can read /app/pits"; fi
+as_slot node -e 0 || fail "a slot uid cannot run node"
+ok "node-runner switches to slot uids; plain node cannot; slot uids cannot run node-runner nor read /app"
 
 # 4d. Java: Maven grades a JUnit 5 project as runner with no network, from Debian's repository only.
 # The Java sample PIT when present (template + passing sample), else a minimal project.
