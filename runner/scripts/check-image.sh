@@ -108,6 +108,7 @@ b bud --pull=never --format docker --platform linux/amd64 --secret "id=npm_ca,sr
 ok() { say "ok   $*"; }
 b inspect --type image "$IMAGE" >"$WORK/inspect.json" || fail "cannot inspect $IMAGE"
 check_config() {
+  # shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
   node -e '
     const c = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).Docker.config;
     const want = (ok, what) => { if (!ok) { console.error(what); process.exitCode = 1; } };
@@ -122,6 +123,13 @@ ok "config: user runner, tini entrypoint, node-runner dist/index.js, HEALTHCHECK
 
 ctr=$(b from --quiet --pull=never "$IMAGE"); CONTAINERS+=("$ctr")
 as_runner() { b run --user runner "$ctr" -- "$@"; }
+
+# Contents: compiled code, production dependencies and PITs only.
+as_runner sh -c 'test -f dist/index.js && test -f pits/javascript-node-dummy-dev.json && test -d node_modules/zod \
+  && test ! -e node_modules/typescript && test ! -e node_modules/vitest && test ! -e src && test ! -e test \
+  && test ! -e scripts/check-image.sh && test ! -e .env' >/dev/null 2>&1 \
+  || fail "image contents: want dist, pits and production dependencies only (no sources, tests, dev tools, .env)"
+ok "contents: dist, pits, production dependencies only"
 
 # 4a. Without its variables the service refuses to start and names every missing one.
 if as_runner node-runner dist/index.js >"$WORK/noenv.log" 2>&1; then fail "started without configuration"; fi
