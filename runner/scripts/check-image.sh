@@ -204,6 +204,21 @@ b_offline run --user runner --workingdir /tmp/js "$ctr" -- node --test >"$WORK/n
   || { tail -20 "$WORK/node.log"; fail "node --test failed on the javascript-node-dummy-dev passing sample"; }
 ok "with no network: pytest passes a minimal test; node --test passes the javascript-node-dummy-dev sample"
 
+# 4f. End to end: the runner inside the image grades every bundled sample from SQS + S3 + PostgreSQL
+# stand-ins started on this host (chroot isolation shares the host's network).
+if [[ -x $RUNNER_DIR/node_modules/.bin/ts-node ]]; then
+  if ! (cd "$RUNNER_DIR" && node_modules/.bin/ts-node src/local/image-e2e.ts \
+      buildah --root "$CACHE/storage" --runroot "$CACHE/runroot" --storage-driver vfs \
+      run --user runner @ENV@ "$ctr" -- timeout 300 /usr/bin/tini -- node-runner dist/index.js) >"$WORK/e2e.log" 2>&1; then
+    grep '^e2e:' "$WORK/e2e.log" || tail -30 "$WORK/e2e.log"
+    fail "end to end: the runner in the image did not grade the samples as expected (log: $WORK/e2e.log)"
+  fi
+  ok "end to end: the runner in the image graded $(grep -c '^e2e: [^ ]*/' "$WORK/e2e.log") samples from SQS + S3 into PostgreSQL"
+  grep '^e2e:' "$WORK/e2e.log" | sed 's/^e2e:/       /'
+else
+  say "note: no node_modules (npm ci); end-to-end grading inside the image not checked"
+fi
+
 if ! as_runner test -f scripts/healthcheck.js >/dev/null 2>&1; then
   say "note: scripts/healthcheck.js is not in the image yet (HEALTHCHECK refers to it)"
 fi
