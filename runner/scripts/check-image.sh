@@ -43,6 +43,12 @@ mkdir -p "$CACHE"
 rm -rf "$CACHE"/run.* # the logs of the previous run
 WORK=$(mktemp -d "$CACHE/run.XXXXXX")
 export BUILDAH_ISOLATION=chroot
+# buildah run starts commands with nofile 1024:1024; give them what a Fargate task has (65535, or the
+# host's own hard limit if lower), or the sandbox's prlimit cannot set its open-files limit.
+nofile=$(ulimit -Hn)
+[[ $nofile == unlimited || $nofile -gt 65535 ]] && nofile=65535
+printf '[containers]\ndefault_ulimits = ["nofile=%s:%s"]\n' "$nofile" "$nofile" >"$WORK/containers.conf"
+export CONTAINERS_CONF=$WORK/containers.conf
 b() { buildah --root "$CACHE/storage" --runroot "$CACHE/runroot" --storage-driver vfs "$@"; }
 # chroot isolation shares the host's network; a fresh network namespace around buildah takes it away.
 b_offline() { unshare --net buildah --root "$CACHE/storage" --runroot "$CACHE/runroot" --storage-driver vfs "$@"; }

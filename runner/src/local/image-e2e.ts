@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { closeClients, createClients } from "../clients";
 import { loadConfig } from "../config";
 import { FakeApi, type SubmissionRow } from "./fake-api";
@@ -47,6 +48,13 @@ async function main(argv: string[]): Promise<number> {
   const child = spawn(command[0]!, command.slice(1), { stdio: ["ignore", "inherit", "inherit"] });
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
 
+  // The end of a failed run's log, to tell a wrong expectation from a broken image.
+  const runLogTail = async (key: string): Promise<string> => {
+    const object = await clients.s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: key }));
+    const lines = (await object.Body?.transformToString("utf8"))?.trimEnd().split("\n") ?? [];
+    return lines.slice(-15).map((line) => `e2e:   | ${line}`).join("\n");
+  };
+
   let failures = 0;
   try {
     // The image has every toolchain, so samples the host would skip are graded too.
@@ -62,10 +70,13 @@ async function main(argv: string[]): Promise<number> {
       ]);
       const outcome = (row.feedback as { outcome?: string } | null)?.outcome;
       const problem = problemWith(sample.name, row);
-      if (problem) failures += 1;
       console.log(
         `e2e: ${sample.pitId}/${sample.name}: ${row.status} ${row.score ?? "-"} ${outcome ?? "-"}${problem ? ` FAIL (${problem})` : ""}`,
       );
+      if (problem) {
+        failures += 1;
+        if (row.logsS3Key) console.log(await runLogTail(row.logsS3Key));
+      }
     }
   } catch (error) {
     console.log(`e2e: FAIL ${error instanceof Error ? error.message : String(error)}`);
