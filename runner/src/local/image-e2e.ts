@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { closeClients, createClients } from "../clients";
 import { loadConfig } from "../config";
@@ -14,6 +14,7 @@ import { findSamples } from "./samples";
  */
 const ENV_MARK = "@ENV@";
 const GRADING_TIMEOUT_MS = 240_000;
+const MAX_STARTS = 3;
 
 /** What each sample case must end as; cases not named here only need a final status. */
 function problemWith(name: string, row: SubmissionRow): string | undefined {
@@ -45,8 +46,32 @@ async function main(argv: string[]): Promise<number> {
 
   const envArgs = Object.entries(env).flatMap(([name, value]) => ["--env", `${name}=${value}`]);
   const command = argv.flatMap((arg) => (arg === ENV_MARK ? envArgs : [arg]));
-  const child = spawn(command[0]!, command.slice(1), { stdio: ["ignore", "inherit", "inherit"] });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  // The runner may be started again: a container tool can fail to start it (buildah's sporadic
+  // "sealing memfd" error), and the messages simply wait on the queue for the next one.
+  let stopping = false;
+  let starts = 0;
+  let child: ChildProcess;
+  let failed: (code: number | null) => void = () => undefined;
+  const gone = new Promise<never>((_resolve, reject) => {
+    failed = (code) => reject(new Error(`the runner exited (code ${code}) before grading finished`));
+  });
+  gone.catch(() => undefined);
+  let exited: Promise<unknown> = Promise.resolve();
+  const start = () => {
+    starts += 1;
+    child = spawn(command[0]!, command.slice(1), { stdio: ["ignore", "inherit", "inherit"] });
+    exited = new Promise((resolve) =>
+      child.once("exit", (code) => {
+        resolve(code);
+        if (stopping) return;
+        if (starts < MAX_STARTS) {
+          console.log(`e2e: the runner command exited (code ${code}); starting it again`);
+          start();
+        } else failed(code);
+      }),
+    );
+  };
+  start();
 
   // The end of a failed run's log, to tell a wrong expectation from a broken image.
   const runLogTail = async (key: string): Promise<string> => {
@@ -66,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
     for (const { sample, submissionId } of submitted) {
       const row = await Promise.race([
         api.waitForFinal(submissionId, Math.max(1, deadline - Date.now())),
-        exited.then((code) => Promise.reject(new Error(`the runner exited (code ${code}) before grading finished`))),
+        gone,
       ]);
       const outcome = (row.feedback as { outcome?: string } | null)?.outcome;
       const problem = problemWith(sample.name, row);
@@ -82,7 +107,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(`e2e: FAIL ${error instanceof Error ? error.message : String(error)}`);
     failures += 1;
   } finally {
-    child.kill("SIGTERM");
+    stopping = true;
+    child!.kill("SIGTERM");
     await exited;
     await closeClients(clients);
     await stack.stop();
