@@ -17,6 +17,8 @@ export interface MemoryResult {
   unzipMs: number;
   extractVsUnzip: number;
   baselineRssMb: number;
+  /** Peak RSS once the download is done, before extraction: tells which of the two holds memory. */
+  afterDownloadRssMb: number;
   peakRssMb: number;
 }
 
@@ -27,7 +29,13 @@ async function compileChild(outDir: string): Promise<string> {
     tsconfig,
     JSON.stringify({
       extends: path.join(RUNNER_ROOT, "tsconfig.json"),
-      compilerOptions: { rootDir: RUNNER_ROOT, outDir: path.join(outDir, "js"), sourceMap: false, noEmit: false },
+      compilerOptions: {
+        rootDir: RUNNER_ROOT,
+        outDir: path.join(outDir, "js"),
+        sourceMap: false,
+        noEmit: false,
+        typeRoots: [path.join(RUNNER_ROOT, "node_modules", "@types")],
+      },
       files: [path.join(RUNNER_ROOT, "bench", "memory-child.ts")],
       include: [],
     }),
@@ -63,6 +71,7 @@ export async function runMemoryBench(api: FakeApi, env: Record<string, string>, 
     downloadMs: number;
     extractMs: number;
     baselineRssMb: number;
+    afterDownloadRssMb: number;
     peakRssMb: number;
   };
 
@@ -79,6 +88,7 @@ export async function runMemoryBench(api: FakeApi, env: Record<string, string>, 
     unzipMs,
     extractVsUnzip: measured.extractMs / unzipMs,
     baselineRssMb: measured.baselineRssMb,
+    afterDownloadRssMb: measured.afterDownloadRssMb,
     peakRssMb: measured.peakRssMb,
   };
 }
