@@ -3,6 +3,8 @@ import { Writable } from "node:stream";
 export interface SubmissionTrace {
   receivedAt?: number;
   recordedAt?: number;
+  /** The message was deleted: the runner has finished everything for this submission. */
+  deletedAt?: number;
   stages: Record<string, number>;
 }
 
@@ -34,9 +36,24 @@ export class TraceSink extends Writable {
       trace.stages[line.stage] = line.durationMs;
     } else if (line.event === "recorded" || line.event === "skipped") {
       trace.recordedAt = now;
-      this.waiters.get(id)?.();
-      this.waiters.delete(id);
+      this.wake(`recorded:${id}`);
+    } else if (line.event === "deleted") {
+      trace.deletedAt = now;
+      this.wake(`deleted:${id}`);
     }
+  }
+
+  private wake(key: string): void {
+    this.waiters.get(key)?.();
+    this.waiters.delete(key);
+  }
+
+  private wait(key: string, done: boolean, timeoutMs: number): Promise<void> {
+    if (done) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${key} within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.set(key, () => (clearTimeout(timer), resolve()));
+    });
   }
 
   trace(id: string): SubmissionTrace {
@@ -47,10 +64,11 @@ export class TraceSink extends Writable {
 
   /** Resolves when the runner logs that this submission's row is final. */
   recorded(id: string, timeoutMs = 30_000): Promise<void> {
-    if (this.traces.get(id)?.recordedAt !== undefined) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`submission ${id} not recorded within ${timeoutMs} ms`)), timeoutMs);
-      this.waiters.set(id, () => (clearTimeout(timer), resolve()));
-    });
+    return this.wait(`recorded:${id}`, this.traces.get(id)?.recordedAt !== undefined, timeoutMs);
+  }
+
+  /** Resolves when the runner has deleted the message: nothing of this submission is still running. */
+  deleted(id: string, timeoutMs = 30_000): Promise<void> {
+    return this.wait(`deleted:${id}`, this.traces.get(id)?.deletedAt !== undefined, timeoutMs);
   }
 }

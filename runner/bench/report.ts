@@ -11,8 +11,6 @@ export interface LevelSummary {
   latencyP95Ms: number;
   receiveP50Ms: number;
   processP50Ms: number;
-  /** The runner's time outside any named stage: handing over, logging, awaiting. */
-  unstagedP50Ms: number;
   stagesP50Ms: Record<string, number>;
   errorLines: number;
 }
@@ -31,10 +29,6 @@ export function summarizeLevel(level: LevelResult): LevelSummary {
     latencyP95Ms: round(percentile(level.samples.map((s) => s.latencyMs), 95)),
     receiveP50Ms: round(median(level.samples.map((s) => s.receiveMs))),
     processP50Ms: round(median(level.samples.map((s) => s.processMs))),
-    unstagedP50Ms: round(
-      median(level.samples.map((s) => s.processMs - Object.values(s.stages).reduce((a, b) => a + b, 0))),
-      2,
-    ),
     stagesP50Ms,
     errorLines: level.errorLines,
   };
@@ -56,7 +50,7 @@ function table(rows: (string | number)[][]): string {
 /** The throughput table in Markdown, as pasted into BENCHMARKS.md. */
 export function levelsTable(levels: LevelSummary[]): string {
   const stageNames = [...new Set(levels.flatMap((l) => Object.keys(l.stagesP50Ms)))];
-  const header = ["conc", "subs/s", "e2e p50 ms", "e2e p95 ms", "receive", ...stageNames, "unstaged", "runner p50"];
+  const header = ["conc", "subs/s", "e2e p50 ms", "e2e p95 ms", "receive", ...stageNames, "runner p50"];
   const rows = levels.map((l) => [
     l.concurrency,
     l.perSecond,
@@ -64,7 +58,6 @@ export function levelsTable(levels: LevelSummary[]): string {
     l.latencyP95Ms,
     l.receiveP50Ms,
     ...stageNames.map((n) => l.stagesP50Ms[n] ?? "-"),
-    l.unstagedP50Ms,
     l.processP50Ms,
   ]);
   return table([header, header.map(() => "---"), ...rows]);

@@ -98,7 +98,11 @@ export async function runLevel(
         createdAt: new Date().toISOString(),
       });
       await sink.recorded(item.id, recordTimeoutMs);
-      if (measuring && afterEach) await afterEach();
+      if (measuring && afterEach) {
+        // The runner's tail (workspace removal, message deletion) must not overlap what runs next.
+        await sink.deleted(item.id, recordTimeoutMs);
+        await afterEach();
+      }
     }
   };
   const workers = (upTo: number) => Promise.all(Array.from({ length: concurrency }, () => drive(upTo)));
