@@ -38,19 +38,15 @@ export const envSchema = z
     RUNNER_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     RUNNER_MAX_LOG_BYTES: positiveInt(1024 * 1024),
     RUNNER_KILL_GRACE_MS: z.coerce.number().int().min(0).default(2000),
-  })
-  .superRefine((env, ctx) => {
-    if (env.DATABASE_URL) return;
-    for (const key of ["DB_HOST", "DB_USER", "DB_NAME"] as const) {
-      if (!env[key]) {
-        ctx.addIssue({
-          code: "custom",
-          path: [key],
-          message: "required when DATABASE_URL is not set",
-        });
-      }
-    }
   });
+
+/** Either DATABASE_URL or the DB_* trio; checked beside the schema so it is reported with every other problem. */
+function databaseProblems(env: Record<string, unknown>): string[] {
+  if (env.DATABASE_URL) return [];
+  return ["DB_HOST", "DB_USER", "DB_NAME"]
+    .filter((key) => !env[key])
+    .map((key) => `${key} is required when DATABASE_URL is not set`);
+}
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -93,14 +89,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // An empty string is how .env files and ECS say "unset"; treat it so, or defaults would never apply.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+  const problems = [
+    ...(parsed.error?.issues ?? []).map((issue) => {
       const name = issue.path.join(".") || "(environment)";
       const message = issue.code === "invalid_type" && cleaned[name] === undefined ? "is required" : issue.message;
       return `${name} ${message}`;
-    });
-    throw new ConfigError(problems);
-  }
+    }),
+    ...databaseProblems(cleaned),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   return {
     aws: {

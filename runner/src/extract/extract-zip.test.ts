@@ -1,77 +1,83 @@
-import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ZipFile } from "yazl";
+import { buildZip, renameEntries } from "../../test/helpers/zip-builder";
 import { InvalidArchiveError } from "../errors/runner-error";
 import { extractZip } from "./extract-zip";
 
-let dir: string;
+let base: string;
+let dest: string;
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "extract-test-"));
+  base = await mkdtemp(path.join(os.tmpdir(), "extract-"));
+  dest = path.join(base, "work", "sub-1");
 });
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => rm(base, { recursive: true, force: true }));
 
-async function writeZip(name: string, entries: { path: string; data: Buffer; compress?: boolean }[]): Promise<string> {
-  const zip = new ZipFile();
-  for (const entry of entries) zip.addBuffer(entry.data, entry.path, { compress: entry.compress ?? true });
-  zip.end();
-  const file = path.join(dir, name);
-  await pipeline(zip.outputStream, createWriteStream(file));
+async function listTree(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+async function zipFile(name: string, bytes: Buffer): Promise<string> {
+  const file = path.join(base, name);
+  await writeFile(file, bytes);
   return file;
 }
 
 describe("extractZip", () => {
-  it("writes every file byte for byte, small and large, deflated and stored, in nested folders", async () => {
-    const entries = [
-      ...Array.from({ length: 300 }, (_, i) => ({ path: `src/p${i % 7}/F${i}.java`, data: Buffer.from(`class F${i} {}\n`.repeat(i + 1)) })),
-      { path: "data/big-stored.bin", data: randomBytes(3 * 1024 * 1024), compress: false },
-      { path: "data/big-deflated.txt", data: Buffer.from(randomBytes(900 * 1024).toString("base64")) },
-      { path: "data/mid-stored.bin", data: randomBytes(200 * 1024), compress: false },
-      { path: "empty.txt", data: Buffer.alloc(0) },
-    ];
-    const zip = await writeZip("mixed.zip", entries);
-    const out = path.join(dir, "mixed");
-    const result = await extractZip(zip, out);
-
-    expect(result.files).toBe(entries.length);
-    expect(result.bytes).toBe(entries.reduce((sum, e) => sum + e.data.length, 0));
-    for (const entry of entries) expect((await readFile(path.join(out, entry.path))).equals(entry.data)).toBe(true);
-    expect((await readdir(path.join(out, "src"))).sort()).toEqual(["p0", "p1", "p2", "p3", "p4", "p5", "p6"]);
+  it("extracts exactly the archive's files, replacing a previous workspace", async () => {
+    await mkdir(dest, { recursive: true });
+    await writeFile(path.join(dest, "stale.txt"), "left over from an earlier attempt");
+    const zip = await zipFile(
+      "ok.zip",
+      await buildZip([
+        { name: "src/" },
+        { name: "src/Main.java", content: "class Main {}" },
+        { name: "README.md", content: "héllo" },
+      ]),
+    );
+    const result = await extractZip(zip, dest);
+    expect(result).toEqual({ files: 2, bytes: 13 + Buffer.byteLength("héllo") });
+    expect(await listTree(dest)).toEqual(["README.md", path.join("src", "Main.java")]);
+    expect(await readFile(path.join(dest, "README.md"), "utf8")).toBe("héllo");
   });
 
-  it("refuses an entry that escapes the destination, and a duplicate name", async () => {
-    const escaping = await writeZip("escape.zip", [{ path: "ok.txt", data: Buffer.from("a") }]);
-    // yazl refuses "../" names, so the name is patched in the archive's bytes (same length).
-    const bytes = (await readFile(escaping)).toString("latin1").replaceAll("ok.txt", "../x.t");
-    const patched = path.join(dir, "escape-patched.zip");
-    await pipeline(async function* () {
-      yield Buffer.from(bytes, "latin1");
-    }, createWriteStream(patched));
-    await expect(extractZip(patched, path.join(dir, "escape"))).rejects.toBeInstanceOf(InvalidArchiveError);
-
-    const dup = await writeZip("dup.zip", [
-      { path: "a.txt", data: Buffer.from("1") },
-      { path: "a.txt", data: Buffer.from("2") },
-    ]);
-    await expect(extractZip(dup, path.join(dir, "dup"))).rejects.toThrow(/appears twice/);
+  it.each([
+    ["parent traversal", "xx/evil.txt", "../evil.txt"],
+    ["nested traversal", "a/xx/xx/e.txt", "a/../../e.txt"],
+    ["absolute path", "xtmp/evil.txt", "/tmp/evil.txt"],
+    ["backslash traversal", "xx/evil.txt", "..\\evil.txt"],
+    ["drive letter", "Cx/evil.txt", "C:/evil.txt"],
+  ])("rejects %s without writing outside the destination", async (_label, safe, hostile) => {
+    const zip = await zipFile("hostile.zip", renameEntries(await buildZip([{ name: safe, content: "pwned" }]), safe, hostile));
+    const error = await extractZip(zip, dest).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArchiveError);
+    expect(await listTree(base)).not.toContain("evil.txt");
+    await expect(readFile("/tmp/evil.txt")).rejects.toThrow();
   });
 
-  it("refuses a small entry whose header understates its size", async () => {
-    const zip = await writeZip("liar.zip", [{ path: "liar.txt", data: Buffer.from("x".repeat(5000)) }]);
-    const bytes = await readFile(zip);
-    // Patch the uncompressed size (5000) in the central directory record to 10.
-    const central = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
-    bytes.writeUInt32LE(10, central + 24);
-    const patched = path.join(dir, "liar-patched.zip");
-    await pipeline(async function* () {
-      yield bytes;
-    }, createWriteStream(patched));
-    await expect(extractZip(patched, path.join(dir, "liar"))).rejects.toBeInstanceOf(InvalidArchiveError);
+  it("rejects a symlink entry", async () => {
+    const zip = await zipFile("link.zip", await buildZip([{ name: "link", content: "/etc/passwd", mode: 0o120777 }]));
+    await expect(extractZip(zip, dest)).rejects.toThrow(/link or special file/);
+  });
+
+  it("rejects a file that is not a ZIP, and an empty archive", async () => {
+    await expect(extractZip(await zipFile("text.zip", Buffer.from("hello")), dest)).rejects.toThrow(/not a readable ZIP/);
+    await expect(extractZip(await zipFile("empty.zip", await buildZip([])), dest)).rejects.toThrow(/no files/);
+  });
+
+  it("stops at the entry limit and the size caps", async () => {
+    const many = await zipFile("many.zip", await buildZip([1, 2, 3].map((i) => ({ name: `f${i}.txt`, content: "x" }))));
+    await expect(extractZip(many, dest, { maxEntries: 2, maxTotalBytes: 1e9, maxEntryBytes: 1e9, maxCompressionRatio: 1e9 })).rejects.toThrow(
+      /at most 2/,
+    );
+    const big = await zipFile("big.zip", await buildZip([{ name: "big.txt", content: "y".repeat(5000) }]));
+    await expect(extractZip(big, dest, { maxEntries: 10, maxTotalBytes: 1e9, maxEntryBytes: 4000, maxCompressionRatio: 1e9 })).rejects.toThrow(
+      /larger than 4000 bytes/,
+    );
   });
 });

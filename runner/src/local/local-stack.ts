@@ -32,6 +32,15 @@ export interface LocalStackOptions {
   onLog?: (message: unknown) => void;
 }
 
+/**
+ * The SDK's default credential chain reads the process environment, and the local stand-ins accept any
+ * value: give this process dummy credentials unless real ones are set.
+ */
+export function useLocalCredentials(env: Record<string, string | undefined>): void {
+  process.env.AWS_ACCESS_KEY_ID ??= env.AWS_ACCESS_KEY_ID ?? "local";
+  process.env.AWS_SECRET_ACCESS_KEY ??= env.AWS_SECRET_ACCESS_KEY ?? "local";
+}
+
 export const SCHEMA_SQL = path.join(RUNNER_ROOT, "db", "schema.sql");
 
 async function freePort(): Promise<number> {

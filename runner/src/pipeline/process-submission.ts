@@ -2,16 +2,14 @@ import path from "node:path";
 import type { Logger } from "pino";
 import { rimraf } from "rimraf";
 import type { Config } from "../config";
-import { RunnerError, toRunnerError } from "../errors/runner-error";
-import { extractZip } from "../extract/extract-zip";
-import { runCommand, type RunResult } from "../execute/run-command";
-import { gradeByExitCode } from "../grading/exit-code-grader";
+import { toRunnerError, type RunnerError } from "../errors/runner-error";
+import type { RunResult } from "../execute/run-command";
 import { errorFeedback, type GradeResult } from "../grading/feedback";
 import type { PitConfigService } from "../pit-config/pit-config.service";
-import { prepareWorkspace } from "../prepare/prepare-workspace";
 import type { SubmissionMessage } from "../queue/submission-message";
 import type { SubmissionRepository } from "../results/submission-repository";
 import type { StorageService } from "../storage/storage.service";
+import { gradeSubmission } from "./grade-submission";
 import { buildRunLog } from "./run-log";
 import { timedStage, type Stage, type StageTimings } from "./stage";
 
@@ -78,29 +76,16 @@ export async function processSubmission(
   try {
     const pit = await pitLoad;
     const zipPath = await download;
-    await stage("extract", () => extractZip(zipPath, workspace));
-    const prepared = await stage("prepare", () => prepareWorkspace(pit, workspace, tmpDir));
-    run = await stage("run", () =>
-      runCommand({
-        command: pit.config.testCommand,
-        cwd: workspace,
-        env: prepared.env,
-        timeoutMs: pit.config.maxTimeoutMs,
-        maxOutputBytes: deps.config.maxLogBytes,
-        killGraceMs: deps.config.killGraceMs,
-        signal: options.signal,
-      }),
-    );
-    if (run.aborted) {
-      throw new RunnerError("Grading was interrupted by a runner shutdown", {
-        kind: "transient",
-        outcome: "internal_error",
-        studentMessage: "Grading was interrupted. Your submission will be graded again.",
-        submissionId,
-      });
-    }
-    const finishedRun = run;
-    grade = await stage("grade", async () => gradeByExitCode(finishedRun, pitId));
+    ({ grade } = await gradeSubmission({
+      pit,
+      zipPath,
+      workspace,
+      tmpDir,
+      config: deps.config,
+      stage,
+      signal: options.signal,
+      onRun: (finished) => (run = finished),
+    }));
   } catch (error) {
     failure = toRunnerError(error, submissionId);
     log.error({ err: failure, kind: failure.kind, outcome: failure.outcome }, "grading failed");

@@ -6,7 +6,7 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { closeClients, createClients, type Clients } from "../../src/clients";
 import { loadConfig, type Config } from "../../src/config";
 import { FakeApi } from "../../src/local/fake-api";
-import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../src/local/local-stack";
+import { startLocalStack, useLocalCredentials, type LocalStack, type LocalStackOptions } from "../../src/local/local-stack";
 import { createLogger } from "../../src/logging/logger";
 import { createRunner, type Runner } from "../../src/runner";
 
@@ -39,9 +39,7 @@ export interface Harness {
 
 export async function startHarness(options: LocalStackOptions = {}): Promise<Harness> {
   const stack = await startLocalStack(options);
-  // The SDK's default credential chain reads these; the local stand-ins accept any value.
-  process.env.AWS_ACCESS_KEY_ID ??= stack.env.AWS_ACCESS_KEY_ID;
-  process.env.AWS_SECRET_ACCESS_KEY ??= stack.env.AWS_SECRET_ACCESS_KEY;
+  useLocalCredentials(stack.env);
   const base = await mkdtemp(path.join(os.tmpdir(), "runner-test-"));
   const dirs = { work: path.join(base, "work"), tmp: path.join(base, "tmp") };
   const config = (overrides: Record<string, string> = {}) =>
