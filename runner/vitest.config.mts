@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["src/**/*.test.ts", "test/**/*.test.ts", "bench/**/*.test.ts"],
     // Fake secrets in the workers' environment, for the hostile corpus to try to steal.
     globalSetup: ["test/helpers/global-setup.ts"],
     testTimeout: 60_000,

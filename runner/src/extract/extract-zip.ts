@@ -1,11 +1,12 @@
 import { createWriteStream } from "node:fs";
-import { mkdir, rm, stat } from "node:fs/promises";
+import { mkdir, open, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
 import { InvalidArchiveError } from "../errors/runner-error";
+import { BlockReader } from "./block-reader";
 import { checkEntryName, findOverlap, isPlainFileOrFolder, NameRegistry, printable, type DataRange } from "./entry-checks";
 
 export interface ExtractLimits {
@@ -42,7 +43,17 @@ interface PlannedEntry {
   isDirectory: boolean;
 }
 
-const openZip = promisify<string, yauzl.Options, ZipFile>(yauzl.open);
+/** yauzl over cached 256 KiB blocks: its many tiny reads per entry made extraction 3.4x slower than unzip. */
+async function openZip(zipPath: string, options: yauzl.Options): Promise<ZipFile> {
+  const file = await open(zipPath, "r");
+  try {
+    const { size } = await file.stat();
+    return await yauzl.fromRandomAccessReaderPromise(new BlockReader(file, size), size, options);
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
+}
 
 /**
  * Unpacks `zipPath` into `destinationFolder`, which is removed first so the workspace holds exactly the archive's files.

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Logger } from "pino";
+import { rimraf } from "rimraf";
 import type { Config } from "../config";
 import { toRunnerError, type RunnerError } from "../errors/runner-error";
 import type { RunResult } from "../execute/run-command";
@@ -12,7 +13,7 @@ import type { SubmissionRepository } from "../results/submission-repository";
 import type { StorageService } from "../storage/storage.service";
 import { gradeSubmission } from "./grade-submission";
 import { buildRunLog } from "./run-log";
-import { timedStage, type StageTimings } from "./stage";
+import { timedStage, type Stage, type StageTimings } from "./stage";
 
 export interface PipelineDeps {
   storage: StorageService;
@@ -55,22 +56,37 @@ export async function processSubmission(
   const stage = timedStage(log);
   const slot = options.slot ?? 0;
 
-  const claim = await stage("claim", () => deps.submissions.claim(submissionId));
+  const tmpDir = path.join(deps.config.tmpDir, submissionId);
+  const workspace = path.join(deps.config.workDir, submissionId);
+  // The PIT and the ZIP are fetched while the row is claimed: the claim is a database round trip that
+  // almost always succeeds, and waiting for it first put it on every submission's critical path.
+  const pitLoad = stage("load-pit", () => deps.pits.load(pitId));
+  const download = stage("download", () => deps.storage.downloadZipToTemp(message.fileKey, submissionId));
+  // Their failures are handled where they are awaited; these only stop an early one from going unhandled.
+  pitLoad.catch(() => undefined);
+  download.catch(() => undefined);
+
+  const claim = await stage("claim", () => deps.submissions.claim(submissionId)).catch(async (error: unknown) => {
+    await Promise.allSettled([pitLoad, download]).then(() => rimraf(tmpDir));
+    throw error;
+  });
+  if (claim !== "claimed") {
+    await Promise.allSettled([pitLoad, download]);
+    await rimraf(tmpDir);
+  }
   if (claim === "final") return { kind: "skipped", reason: "already-final", timings: stage.timings };
   if (claim === "missing") {
     log.error({ event: "missing-row" }, "no submissions row for this message; nothing to record");
     return { kind: "skipped", reason: "missing-row", timings: stage.timings };
   }
 
-  const tmpDir = path.join(deps.config.tmpDir, submissionId);
-  const workspace = path.join(deps.config.workDir, submissionId);
   let grade: GradeResult;
   let run: RunResult | undefined;
   let failure: RunnerError | undefined;
   let retry: Extract<FailureDecision, { action: "retry" }> | undefined;
   try {
-    const pit = await stage("load-pit", () => deps.pits.load(pitId));
-    const zipPath = await stage("download", () => deps.storage.downloadZipToTemp(message.fileKey, submissionId));
+    const pit = await pitLoad;
+    const zipPath = await download;
     ({ grade } = await gradeSubmission({
       pit,
       zipPath,
@@ -89,13 +105,28 @@ export async function processSubmission(
     if (decision.action === "retry") retry = decision;
     else log.error({ err: failure, kind: failure.kind, outcome: failure.outcome }, "grading failed");
     grade = errorFeedback(failure.outcome, failure.studentMessage, pitId, Math.round(performance.now() - started));
-  } finally {
-    await stage("cleanup", () => deps.sandbox.cleanup(slot, [workspace, tmpDir], log));
   }
   if (retry && failure) {
+    await stage("cleanup", () => deps.sandbox.cleanup(slot, [workspace, tmpDir], log));
     return { kind: "retry", delaySeconds: retry.delaySeconds, failure, timings: stage.timings };
   }
+  // Removing the workspace is not needed for the result; it runs while the log is uploaded and the row written.
+  const cleanup = stage("cleanup", () => deps.sandbox.cleanup(slot, [workspace, tmpDir], log));
+  try {
+    return await record(message, { run, grade, failure }, deps, log, stage);
+  } finally {
+    await cleanup.catch((error: unknown) => log.warn({ err: error }, "workspace cleanup failed"));
+  }
+}
 
+async function record(
+  message: SubmissionMessage,
+  { run, grade, failure }: { run: RunResult | undefined; grade: GradeResult; failure: RunnerError | undefined },
+  deps: PipelineDeps,
+  log: Logger,
+  stage: Stage,
+): Promise<SubmissionOutcome> {
+  const { submissionId } = message;
   const logText = buildRunLog(message, run, grade, failure);
   let logsS3Key: string | null = null;
   try {

@@ -1,0 +1,163 @@
+/**
+ * `npm run bench`: where a submission's time goes, and how much of it is the runner's own.
+ * Starts fauxqs + PostgreSQL in this process, runs the real runner against them and prints Markdown
+ * tables (pasted into ../BENCHMARKS.md) plus a JSON file for comparing runs. See ../BENCHMARKS.md.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { closeClients, createClients } from "../src/clients";
+import { loadConfig } from "../src/config";
+import { FakeApi } from "../src/local/fake-api";
+import { startLocalStack } from "../src/local/local-stack";
+import { TRIVIAL_PIT, writeTrivialPit, writeTrivialZip } from "./fixtures";
+import { floorOnce, type FloorSample } from "./floor";
+import { JAVA_FORK_PIT, JAVA_PIT, writeJavaPits } from "./java";
+import { runMemoryBench, type MemoryResult } from "./memory";
+import { floorTable, levelsTable, memoryTable, summarizeFloor, summarizeLevel, type LevelSummary } from "./report";
+import { median, round } from "./stats";
+import { runLevel, seedSubmissions, type LevelDeps } from "./throughput";
+
+const { values: args } = parseArgs({
+  options: {
+    n: { type: "string", default: "200" },
+    levels: { type: "string", default: "1,2,4" },
+    json: { type: "string" },
+    "no-memory": { type: "boolean", default: false },
+    "no-java": { type: "boolean", default: false },
+    "time-limit-s": { type: "string", default: "600" },
+  },
+});
+
+const TARGETS = { overheadRatio: 1.3, scaling4: 2.5, peakRssMb: 150, javaE2eMs: 4000 };
+
+async function main(): Promise<void> {
+  const n = Number(args.n);
+  const levels = (args.levels ?? "1,2,4").split(",").map(Number);
+  // Bounded whatever happens: a stuck stage must not leave the bench running.
+  setTimeout(() => {
+    console.error(`bench: over its time limit of ${args["time-limit-s"]} s; aborting`);
+    process.exit(2);
+  }, Number(args["time-limit-s"]) * 1000).unref();
+
+  const scratch = await mkdtemp(path.join(os.tmpdir(), "runner-bench-"));
+  const pitsDir = path.join(scratch, "pits");
+  const zipPath = path.join(scratch, "trivial.zip");
+  const javaZip = path.join(scratch, "java.zip");
+  await writeTrivialPit(pitsDir);
+  await writeTrivialZip(zipPath);
+  await writeJavaPits(pitsDir, javaZip);
+
+  const stack = await startLocalStack();
+  process.env.AWS_ACCESS_KEY_ID ??= stack.env.AWS_ACCESS_KEY_ID;
+  process.env.AWS_SECRET_ACCESS_KEY ??= stack.env.AWS_SECRET_ACCESS_KEY;
+  const config = (overrides: Record<string, string> = {}) =>
+    loadConfig({
+      ...stack.env,
+      RUNNER_PITS_DIR: pitsDir,
+      RUNNER_WORK_DIR: path.join(scratch, "work"),
+      RUNNER_TMP_DIR: path.join(scratch, "tmp"),
+      RUNNER_LOG_LEVEL: "info",
+      ...overrides,
+    });
+  const clients = createClients(config());
+  const api = new FakeApi({ ...clients, bucket: stack.bucket, queueUrl: stack.queueUrl });
+  const deps: LevelDeps = { ...clients, api, bucket: stack.bucket, pitId: TRIVIAL_PIT, zipPath, config };
+
+  try {
+    const summaries: LevelSummary[] = [];
+    for (const concurrency of levels) {
+      const level = await runLevel(deps, concurrency, n, Math.max(5, 2 * concurrency));
+      summaries.push(summarizeLevel(level));
+      console.log(`concurrency ${concurrency}: ${summaries.at(-1)?.perSecond} submissions/s`);
+    }
+
+    // The floor does the same S3, disk, spawn and SQL work per submission with no runner around it. It runs
+    // paired with runner submissions at concurrency 1 (one each, in turn), so both see the same machine load.
+    const floorSeed = await seedSubmissions(deps, n);
+    const floorSamples: FloorSample[] = [];
+    const floorDeps = { s3: clients.s3, pool: clients.pool, bucket: stack.bucket, scratch: path.join(scratch, "floor") };
+    const paired = await runLevel(deps, 1, n, 5, 30_000, async () => {
+      const next = floorSeed[floorSamples.length];
+      if (next) floorSamples.push(await floorOnce(floorDeps, next.id, next.fileKey));
+    });
+    const pairedRunnerP50 = round(median(paired.samples.map((s) => s.processMs)), 2);
+    const floor = summarizeFloor(floorSamples);
+
+    let java: { pit: string; latencyMs: number[]; runMs: number[] }[] = [];
+    if (!args["no-java"]) {
+      java = [];
+      for (const [pitId, count, warmup] of [
+        [JAVA_PIT, 3, 1],
+        [JAVA_FORK_PIT, 1, 0],
+      ] as const) {
+        const level = await runLevel({ ...deps, pitId, zipPath: javaZip }, 1, count, warmup, 120_000);
+        java.push({
+          pit: pitId,
+          latencyMs: level.samples.map((s) => round(s.latencyMs)),
+          runMs: level.samples.map((s) => s.stages.run ?? Number.NaN),
+        });
+        console.log(`${pitId}: e2e ${java.at(-1)?.latencyMs.join(", ")} ms`);
+      }
+    }
+
+    let memory: MemoryResult | undefined;
+    if (!args["no-memory"]) memory = await runMemoryBench(api, stack.env, scratch);
+
+    const c1 = summaries.find((s) => s.concurrency === 1);
+    const c4 = summaries.find((s) => s.concurrency === 4);
+    const overheadRatio = round(pairedRunnerP50 / floor.total, 2);
+    const e2eRatio = round(median(paired.samples.map((s) => s.latencyMs)) / floor.total, 2);
+    const scaling4 = c1 && c4 ? round(c4.perSecond / c1.perSecond, 2) : undefined;
+    const javaE2e = java.find((j) => j.pit === JAVA_PIT)?.latencyMs;
+    const javaE2eMedian = javaE2e ? [...javaE2e].sort((a, b) => a - b)[Math.floor(javaE2e.length / 2)] : undefined;
+
+    const machine = { nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model, node: process.version, memGb: round(os.totalmem() / 2 ** 30) };
+    const results = {
+      date: new Date().toISOString(),
+      machine,
+      n,
+      levels: summaries,
+      floor,
+      pairedRunnerP50Ms: pairedRunnerP50,
+      overheadRatio,
+      e2eRatio,
+      scaling4,
+      java,
+      memory,
+      targets: TARGETS,
+    };
+
+    console.log(`\n## Trivial PIT (N=${n} per level, closed loop: <concurrency> messages outstanding)\n`);
+    console.log(levelsTable(summaries));
+    console.log(`\n## Floor (same work done directly, paired in turn with runner submissions; p50 ms)\n`);
+    console.log(floorTable(floor));
+    console.log(
+      `\noverhead ratio (paired runner received->recorded p50 ${pairedRunnerP50} ms / floor p50, concurrency 1): ${overheadRatio} (target <= ${TARGETS.overheadRatio})`,
+    );
+    console.log(`end-to-end ratio (message sent->row final p50 / floor p50): ${e2eRatio}`);
+    console.log(`throughput scaling, concurrency 4 / 1: ${scaling4} (target >= ${TARGETS.scaling4})`);
+    for (const j of java) console.log(`java ${j.pit}: message->final ${j.latencyMs.join(", ")} ms; run stage ${j.runMs.join(", ")} ms`);
+    if (javaE2eMedian !== undefined) console.log(`java end to end median: ${javaE2eMedian} ms (target < ${TARGETS.javaE2eMs})`);
+    if (memory) {
+      console.log(`\n## 200 MB submission: download + extract in a child process\n`);
+      console.log(memoryTable(memory));
+      console.log(`\npeak RSS ${round(memory.peakRssMb)} MB (target < ${TARGETS.peakRssMb})`);
+    }
+
+    const jsonPath = args.json ?? path.join(__dirname, "results", `${results.date.slice(0, 19).replaceAll(":", "-")}.json`);
+    await mkdir(path.dirname(jsonPath), { recursive: true });
+    await writeFile(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nresults written to ${jsonPath}`);
+  } finally {
+    await closeClients(clients);
+    await stack.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error("bench failed:", error);
+  process.exit(1);
+});
