@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { processesOf } from "../src/sandbox/identity-processes";
 import { UIDS_PER_SLOT } from "../src/sandbox/sandbox";
+import type { Runner } from "../src/runner";
 import { FAKE_DB_PASSWORD, FAKE_SECRETS } from "./helpers/global-setup";
 import { RUNNER_DIR, SAMPLES_DIR, startHarness, type Harness } from "./helpers/harness";
 
@@ -38,6 +39,8 @@ let pitsDir: string;
 let appDir: string;
 let uids: number[];
 
+let runner: Runner;
+
 beforeAll(async () => {
   h = await startHarness();
   scratch = await mkdtemp(path.join(os.tmpdir(), "hostile-runs-"));
@@ -55,7 +58,7 @@ beforeAll(async () => {
   const base = h.config(overrides).sandbox.uidBase;
   // Two slots, each with its reserve uids (a uid holding unreaped zombies is skipped).
   uids = Array.from({ length: 2 * UIDS_PER_SLOT }, (_, i) => base + i);
-  h.startRunner(overrides);
+  runner = h.startRunner(overrides).runner;
 });
 
 afterAll(async () => {
@@ -64,6 +67,8 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
+  // The row is written while the workspace is still being removed: wait until the submission has fully left.
+  for (let i = 0; i < 200 && runner.consumer.active > 0; i += 1) await new Promise((r) => setTimeout(r, 50));
   // Whatever the attack did: nothing of it runs any more, and its workspace and temp folder are gone.
   for (const uid of uids) expect(await processesOf(uid)).toEqual([]);
   for (const dir of [h.dirs.work, h.dirs.tmp]) if (existsSync(dir)) expect(await readdir(dir)).toEqual([]);
