@@ -3,7 +3,7 @@
  * Starts fauxqs + PostgreSQL in this process, runs the real runner against them and prints Markdown
  * tables (pasted into ../BENCHMARKS.md) plus a JSON file for comparing runs. See ../BENCHMARKS.md.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -42,6 +42,8 @@ async function main(): Promise<void> {
   }, Number(args["time-limit-s"]) * 1000).unref();
 
   const scratch = await mkdtemp(path.join(os.tmpdir(), "runner-bench-"));
+  // mkdtemp makes it 0700; the sandbox uids must be able to pass through it to their workspaces.
+  await chmod(scratch, 0o711);
   const pitsDir = path.join(scratch, "pits");
   const zipPath = path.join(scratch, "trivial.zip");
   const javaZip = path.join(scratch, "java.zip");
