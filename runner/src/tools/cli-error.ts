@@ -9,3 +9,21 @@ export class CliError extends Error {
     this.name = "CliError";
   }
 }
+
+/** Runs a CLI's main and turns its result or error into the exit code; a CliError prints only its message. */
+export function runCli(name: string, main: (argv: string[]) => Promise<number>): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      if (error instanceof CliError) {
+        console.error(error.message);
+        process.exitCode = error.exitCode;
+        return;
+      }
+      console.error(`${name} failed:`, error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,7 +1,7 @@
 // `npm run generate:pit`: creates runner/pits/<pitId>.json from prompts or flags (see runner/PIT-CONFIGS.md).
 import path from "node:path";
 import { RUNNER_ROOT } from "../config";
-import { CliError } from "./cli-error";
+import { runCli } from "./cli-error";
 import { describeGenerated, generatePit } from "./generator/generate-pit";
 import { GENERATOR_USAGE, parseGeneratorArgs } from "./generator/generator-args";
 import { createLinePrompter } from "./generator/line-prompter";
@@ -31,17 +31,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof CliError) {
-      console.error(error.message);
-      process.exitCode = error.exitCode;
-      return;
-    }
-    console.error("generate:pit failed:", error);
-    process.exitCode = 1;
-  },
-);
+runCli("generate:pit", main);

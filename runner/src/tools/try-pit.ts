@@ -3,7 +3,7 @@ import path from "node:path";
 import { RUNNER_ROOT } from "../config";
 import { createLogger } from "../logging/logger";
 import { PitConfigService } from "../pit-config/pit-config.service";
-import { CliError } from "./cli-error";
+import { runCli } from "./cli-error";
 import { formatTryReport } from "./try/format-report";
 import { parseTryArgs, TRY_USAGE } from "./try/try-args";
 import { trySubmission } from "./try/try-submission";
@@ -38,17 +38,4 @@ async function main(argv: string[]): Promise<number> {
   return result.graded ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof CliError) {
-      console.error(error.message);
-      process.exitCode = error.exitCode;
-      return;
-    }
-    console.error("try:pit failed:", error);
-    process.exitCode = 1;
-  },
-);
+runCli("try:pit", main);
