@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: where a submission's time goes, and how much of it is the runner's own.
- * Starts fauxqs + PostgreSQL in this process, runs the real runner against them and prints Markdown
+ * Starts fauxqs + PostgreSQL in this process, runs the real runner (compiled, in a process of its own, as in
+ * production) against them and prints Markdown
  * tables (pasted into ../BENCHMARKS.md) plus a JSON file for comparing runs. See ../BENCHMARKS.md.
  */
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -9,6 +10,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { closeClients, createClients } from "../src/clients";
 import { loadConfig } from "../src/config";
+import { compileForBench } from "./compile";
 import { FakeApi } from "../src/local/fake-api";
 import { startLocalStack } from "../src/local/local-stack";
 import { TRIVIAL_PIT, writeTrivialPit, writeTrivialZip } from "./fixtures";
@@ -51,21 +53,20 @@ async function main(): Promise<void> {
   await writeTrivialZip(zipPath);
   await writeJavaPits(pitsDir, javaZip);
 
-  const stack = await startLocalStack();
+  const [compiled, stack] = await Promise.all([compileForBench(path.join(scratch, "compiled")), startLocalStack()]);
   process.env.AWS_ACCESS_KEY_ID ??= stack.env.AWS_ACCESS_KEY_ID;
   process.env.AWS_SECRET_ACCESS_KEY ??= stack.env.AWS_SECRET_ACCESS_KEY;
-  const config = (overrides: Record<string, string> = {}) =>
-    loadConfig({
-      ...stack.env,
-      RUNNER_PITS_DIR: pitsDir,
-      RUNNER_WORK_DIR: path.join(scratch, "work"),
-      RUNNER_TMP_DIR: path.join(scratch, "tmp"),
-      RUNNER_LOG_LEVEL: "info",
-      ...overrides,
-    });
-  const clients = createClients(config());
+  const env = (overrides: Record<string, string> = {}) => ({
+    ...stack.env,
+    RUNNER_PITS_DIR: pitsDir,
+    RUNNER_WORK_DIR: path.join(scratch, "work"),
+    RUNNER_TMP_DIR: path.join(scratch, "tmp"),
+    RUNNER_LOG_LEVEL: "info",
+    ...overrides,
+  });
+  const clients = createClients(loadConfig(env()));
   const api = new FakeApi({ ...clients, bucket: stack.bucket, queueUrl: stack.queueUrl });
-  const deps: LevelDeps = { ...clients, api, bucket: stack.bucket, pitId: TRIVIAL_PIT, zipPath, config };
+  const deps: LevelDeps = { ...clients, api, bucket: stack.bucket, pitId: TRIVIAL_PIT, zipPath, env, compiled, cwd: scratch };
 
   try {
     const summaries: LevelSummary[] = [];
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
     }
 
     let memory: MemoryResult | undefined;
-    if (!args["no-memory"]) memory = await runMemoryBench(api, stack.env, scratch);
+    if (!args["no-memory"]) memory = await runMemoryBench(api, stack.env, scratch, compiled);
 
     const c1 = summaries.find((s) => s.concurrency === 1);
     const c4 = summaries.find((s) => s.concurrency === 4);

@@ -9,18 +9,22 @@ export interface SubmissionTrace {
 }
 
 /**
- * The runner's pino destination in the bench: it keeps, per submission, when the message was
- * received, each `stage` line's durationMs and when the row was recorded (performance.now() on arrival;
- * pino writes synchronously, so arrival is within microseconds of the log call).
+ * Reads the runner process's pino lines (its stdout) in the bench: it keeps, per submission, when the message
+ * was received, each `stage` line's durationMs and when the row was recorded (performance.now() on arrival;
+ * pino writes synchronously to the pipe, so arrival follows the log call by the pipe's latency only).
  */
 export class TraceSink extends Writable {
   readonly traces = new Map<string, SubmissionTrace>();
   private readonly waiters = new Map<string, () => void>();
+  /** A pipe delivers chunks, not lines: the tail of one chunk starts a line the next one ends. */
+  private partial = "";
   errors = 0;
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
     const now = performance.now();
-    for (const line of chunk.toString("utf8").split("\n")) {
+    const lines = (this.partial + chunk.toString("utf8")).split("\n");
+    this.partial = lines.pop() ?? "";
+    for (const line of lines) {
       if (line.trim()) this.take(JSON.parse(line) as Record<string, unknown>, now);
     }
     callback();

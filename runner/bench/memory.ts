@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { RUNNER_ROOT } from "../src/config";
 import type { FakeApi } from "../src/local/fake-api";
 import { writeBigZip } from "./big-zip";
+import type { CompiledBench } from "./compile";
 
 const exec = promisify(execFile);
 
@@ -22,45 +22,27 @@ export interface MemoryResult {
   peakRssMb: number;
 }
 
-/** Compiles the child and the runner code it uses to plain JavaScript, as production runs it (no ts-node in the RSS). */
-async function compileChild(outDir: string): Promise<string> {
-  const tsconfig = path.join(outDir, "tsconfig.json");
-  await writeFile(
-    tsconfig,
-    JSON.stringify({
-      extends: path.join(RUNNER_ROOT, "tsconfig.json"),
-      compilerOptions: {
-        rootDir: RUNNER_ROOT,
-        outDir: path.join(outDir, "js"),
-        sourceMap: false,
-        noEmit: false,
-        typeRoots: [path.join(RUNNER_ROOT, "node_modules", "@types")],
-      },
-      files: [path.join(RUNNER_ROOT, "bench", "memory-child.ts")],
-      include: [],
-    }),
-  );
-  await exec(process.execPath, [path.join(RUNNER_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", tsconfig]);
-  return path.join(outDir, "js", "bench", "memory-child.js");
-}
-
 /** A ~200 MB submission through StorageService + extractZip in a child process, against `unzip -q` on the same file. */
-export async function runMemoryBench(api: FakeApi, env: Record<string, string>, scratch: string): Promise<MemoryResult> {
+export async function runMemoryBench(
+  api: FakeApi,
+  env: Record<string, string>,
+  scratch: string,
+  compiled: CompiledBench,
+): Promise<MemoryResult> {
   const dir = path.join(scratch, "memory");
   await mkdir(dir, { recursive: true });
-  const [child] = await Promise.all([compileChild(dir), writeBigZip(path.join(dir, "big.zip"))]);
+  await writeBigZip(path.join(dir, "big.zip"));
   const zipBytes = (await stat(path.join(dir, "big.zip"))).size;
   const fileKey = "submissions/u-bench/big.zip";
   await api.upload(fileKey, path.join(dir, "big.zip"));
   await rm(path.join(dir, "big.zip"));
 
-  const { stdout } = await exec(process.execPath, [child, fileKey, path.join(dir, "workspace")], {
+  const { stdout } = await exec(process.execPath, [compiled.memoryChild, fileKey, path.join(dir, "workspace")], {
     env: {
       ...env,
       RUNNER_TMP_DIR: path.join(dir, "tmp"),
       RUNNER_WORK_DIR: path.join(dir, "work"),
-      // Compiled under the bench's scratch folder, the child finds the runner's packages here.
-      NODE_PATH: path.join(RUNNER_ROOT, "node_modules"),
+      NODE_PATH: compiled.nodePath,
     },
     maxBuffer: 1 << 20,
   });

@@ -13,6 +13,7 @@ export interface LevelSummary {
   processP50Ms: number;
   stagesP50Ms: Record<string, number>;
   errorLines: number;
+  busyCores: number | undefined;
 }
 
 export function summarizeLevel(level: LevelResult): LevelSummary {
@@ -31,6 +32,7 @@ export function summarizeLevel(level: LevelResult): LevelSummary {
     processP50Ms: round(median(level.samples.map((s) => s.processMs))),
     stagesP50Ms,
     errorLines: level.errorLines,
+    busyCores: level.busyCores === undefined ? undefined : round(level.busyCores, 2),
   };
 }
 
@@ -50,10 +52,11 @@ function table(rows: (string | number)[][]): string {
 /** The throughput table in Markdown, as pasted into BENCHMARKS.md. */
 export function levelsTable(levels: LevelSummary[]): string {
   const stageNames = [...new Set(levels.flatMap((l) => Object.keys(l.stagesP50Ms)))];
-  const header = ["conc", "subs/s", "e2e p50 ms", "e2e p95 ms", "receive", ...stageNames, "runner p50"];
+  const header = ["conc", "subs/s", "busy cores", "e2e p50 ms", "e2e p95 ms", "receive", ...stageNames, "runner p50"];
   const rows = levels.map((l) => [
     l.concurrency,
     l.perSecond,
+    l.busyCores ?? "-",
     l.latencyP50Ms,
     l.latencyP95Ms,
     l.receiveP50Ms,

@@ -2,12 +2,11 @@ import { randomUUID } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Pool } from "pg";
-import { closeClients, createClients } from "../src/clients";
-import type { Config } from "../src/config";
 import { FakeApi } from "../src/local/fake-api";
-import { createLogger } from "../src/logging/logger";
-import { createRunner } from "../src/runner";
+import type { CompiledBench } from "./compile";
+import { startCpuMeter } from "./machine-cpu";
 import { TraceSink, type SubmissionTrace } from "./log-events";
+import { startRunnerProcess } from "./runner-process";
 
 export interface Sample {
   /** Message sent to row final, as the student waits. */
@@ -25,6 +24,8 @@ export interface LevelResult {
   elapsedMs: number;
   samples: Sample[];
   errorLines: number;
+  /** Cores the whole machine kept busy while the level ran (from /proc/stat); undefined off Linux. */
+  busyCores: number | undefined;
 }
 
 export interface LevelDeps {
@@ -35,7 +36,11 @@ export interface LevelDeps {
   bucket: string;
   pitId: string;
   zipPath: string;
-  config: (overrides: Record<string, string>) => Config;
+  /** The runner's environment for a level: the local services, the bench's folders, and the overrides. */
+  env: (overrides: Record<string, string>) => Record<string, string>;
+  compiled: CompiledBench;
+  /** The runner process's working directory. */
+  cwd: string;
 }
 
 /** Uploads the ZIP and inserts the row for each submission, as the API does before it sends the message. */
@@ -56,7 +61,7 @@ export async function seedSubmissions(deps: LevelDeps, count: number): Promise<{
 }
 
 /**
- * Runs `count` submissions through a fresh in-process runner with `concurrency` slots, keeping exactly
+ * Runs `count` submissions through a fresh runner process with `concurrency` slots, keeping exactly
  * `concurrency` messages outstanding (closed loop): the runner is always busy, and the latency of each
  * submission is its own, not the time spent behind a backlog.
  */
@@ -75,11 +80,9 @@ export async function runLevel(
   const { QueueUrl: queueUrl } = await deps.sqs.send(new CreateQueueCommand({ QueueName: `bench-${randomUUID()}` }));
   if (!queueUrl) throw new Error("CreateQueue returned no URL");
   const api = new FakeApi({ s3: deps.s3, sqs: deps.sqs, pool: deps.pool, bucket: deps.bucket, queueUrl });
-  const config = deps.config({ RUNNER_CONCURRENCY: String(concurrency), AWS_SQS_QUEUE_URL: queueUrl });
   const sink = new TraceSink();
-  const clients = createClients(config);
-  const runner = createRunner(config, clients, createLogger("info", sink));
-  const loop = runner.start();
+  const env = deps.env({ RUNNER_CONCURRENCY: String(concurrency), AWS_SQS_QUEUE_URL: queueUrl });
+  const runner = startRunnerProcess(deps.compiled, env, deps.cwd, sink);
 
   const sentAt = new Map<string, number>();
   let next = 0;
@@ -108,19 +111,18 @@ export async function runLevel(
   const workers = (upTo: number) => Promise.all(Array.from({ length: concurrency }, () => drive(upTo)));
 
   try {
-    // Connections, JIT and the first spawn are paid before the clock starts.
+    // Process start, connections, JIT and the first spawn are paid before the clock starts.
     await workers(warmup);
     const errorsBefore = sink.errors;
     const started = performance.now();
+    const busyCores = startCpuMeter();
     measuring = true;
     await workers(warmup + count);
     const elapsedMs = performance.now() - started;
     const samples = seeded.slice(warmup).map(({ id }) => toSample(sink.trace(id), sentAt.get(id) ?? Number.NaN));
-    return { concurrency, submissions: count, elapsedMs, samples, errorLines: sink.errors - errorsBefore };
+    return { concurrency, submissions: count, elapsedMs, samples, errorLines: sink.errors - errorsBefore, busyCores: busyCores() };
   } finally {
     await runner.stop();
-    await loop;
-    await closeClients(clients);
   }
 }
 
