@@ -70,6 +70,15 @@ export class BlockReader extends yauzl.RandomAccessReader {
     return Readable.from(this.slices(start, end), { objectMode: false });
   }
 
+  /** `length` bytes at `position`, from the cached blocks: a small entry's data in one buffer, without a stream. */
+  async bytes(position: number, length: number): Promise<Buffer> {
+    if (position + length > this.size) throw new Error(`range ${position}+${length} is past the end of the file`);
+    const out = Buffer.allocUnsafe(length);
+    let at = 0;
+    for await (const slice of this.slices(position, position + length)) at += slice.copy(out, at);
+    return out;
+  }
+
   override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
     const copy = async () => {
       let at = offset;

@@ -1,6 +1,6 @@
 import { lstat, readFile, realpath } from "node:fs/promises";
 import path from "node:path";
-import { glob } from "glob";
+import { glob, globSync } from "glob";
 import { rimraf } from "rimraf";
 
 /** Reports are written by code the student controls: every bound here keeps a hostile one cheap. */
@@ -41,8 +41,10 @@ export interface ReadReports {
   skipped: string[];
 }
 
+const GLOB_OPTIONS = { nodir: true, follow: false, dot: true, posix: true } as const;
+
 async function matches(workspace: string, patterns: string[]): Promise<string[]> {
-  const found = await glob(patterns, { cwd: workspace, nodir: true, follow: false, dot: true, posix: true });
+  const found = await glob(patterns, { cwd: workspace, ...GLOB_OPTIONS });
   return [...new Set(found)].sort();
 }
 
@@ -51,7 +53,9 @@ async function matches(workspace: string, patterns: string[]): Promise<string[]>
  * submission's ZIP can never be graded as if the tests had written it.
  */
 export async function removeStaleReports(workspace: string, patterns: string[]): Promise<void> {
-  const stale = await matches(workspace, patterns);
+  // Synchronous: before the run the workspace is only the extracted archive, bounded by the extraction limits,
+  // and a walk through the thread pool costs a round trip per folder (see files/pacer.ts).
+  const stale = globSync(patterns, { cwd: workspace, ...GLOB_OPTIONS });
   if (stale.length > 0) await rimraf(stale.map((p) => path.join(workspace, p)));
 }
 

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { PitConfigError } from "../errors/runner-error";
 import type { PitConfig } from "./interfaces/pit-config.interface";
@@ -31,7 +31,9 @@ export class PitConfigService {
     const file = this.configPath(pitId);
     let text: string;
     try {
-      text = await readFile(file, "utf8");
+      // Synchronous: a few KiB, read on every submission so an edited PIT applies at once; a thread-pool round
+      // trip costs more than the read itself (see files/pacer.ts).
+      text = readFileSync(file, "utf8");
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const why = code === "ENOENT" ? "no such file (unknown PIT)" : `cannot be read (${code ?? String(error)})`;

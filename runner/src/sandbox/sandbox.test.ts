@@ -1,13 +1,8 @@
-import { mkdir, mkdtemp, chmod, writeFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { bwrapArgs } from "./bwrap";
 import { hasSwitchCapabilities } from "./host-support";
 import { killAllOf } from "./identity-processes";
-import { removeTrees } from "./remove-tree";
 import { limitArgs, Sandbox, SandboxUnavailableError } from "./sandbox";
 import { DEFAULT_SANDBOX } from "./sandbox-settings";
 
@@ -70,18 +65,6 @@ describe("Sandbox.create", () => {
 describe("killAllOf", () => {
   it("refuses root, which would make kill(-1) hit the whole machine", async () => {
     await expect(killAllOf({ uid: 0, gid: 0 })).rejects.toThrow(/refusing/);
-  });
-});
-
-describe("removeTrees", () => {
-  it("removes trees with folders locked at mode 000", async () => {
-    const root = await mkdtemp(path.join(os.tmpdir(), "remove-tree-"));
-    await mkdir(path.join(root, "a", "b"), { recursive: true });
-    await writeFile(path.join(root, "a", "b", "f"), "x");
-    await chmod(path.join(root, "a", "b"), 0);
-    await chmod(path.join(root, "a"), 0);
-    await removeTrees([root]);
-    expect(existsSync(root)).toBe(false);
   });
 });
 

@@ -1,11 +1,12 @@
-import { chmod, lchown, lstat, mkdir, readdir, stat } from "node:fs/promises";
+import { chmodSync, lchownSync, lstatSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { Launch } from "../execute/run-command";
 import { bwrapArgs, bwrapWorks } from "./bwrap";
 import { canSwitchUsers, findTool } from "./host-support";
-import { killAllOf, scanProcesses, type Identity, type UidProcesses } from "./identity-processes";
-import { removeTrees } from "./remove-tree";
+import { KernelThreads, killAllOf, scanProcesses, type Identity, type UidProcesses } from "./identity-processes";
+import { Pacer } from "../files/pacer";
+import { removeTrees } from "../files/remove-tree";
 import type { ResourceLimits, SandboxSettings } from "./sandbox-settings";
 import { sweepSharedTemp } from "./shared-temp";
 
@@ -62,20 +63,26 @@ export const UIDS_PER_SLOT = 8;
 const PRELUDE = "{ echo 1000 > /proc/self/oom_score_adj; } 2>/dev/null; ";
 
 /** Children first: once a 0700 folder is handed over, a runner without CAP_DAC_OVERRIDE can no longer list it. */
-async function chownTree(root: string, { uid, gid }: Identity): Promise<void> {
-  if ((await lstat(root)).isDirectory()) {
-    for (const name of await readdir(root)) await chownTree(path.join(root, name), { uid, gid });
+async function chownTree(root: string, { uid, gid }: Identity, pacer: Pacer): Promise<void> {
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    const child = path.join(root, entry.name);
+    if (entry.isDirectory()) await chownTree(child, { uid, gid }, pacer);
+    else lchownSync(child, uid, gid);
+    await pacer.step();
   }
-  await lchown(root, uid, gid);
+  lchownSync(root, uid, gid);
 }
 
 /** Parents first, so a folder the student locked (0700, 000) becomes the runner's and readable before it is entered. */
-async function reclaimTree(root: string, { uid, gid }: Identity): Promise<void> {
-  const info = await lstat(root);
-  await lchown(root, uid, gid);
-  if (!info.isDirectory()) return;
-  await chmod(root, (info.mode & 0o7777) | 0o700);
-  for (const name of await readdir(root)) await reclaimTree(path.join(root, name), { uid, gid });
+async function reclaimTree(root: string, { uid, gid }: Identity, pacer: Pacer): Promise<void> {
+  lchownSync(root, uid, gid);
+  chmodSync(root, (lstatSync(root).mode & 0o7777) | 0o700);
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    const child = path.join(root, entry.name);
+    if (entry.isDirectory()) await reclaimTree(child, { uid, gid }, pacer);
+    else lchownSync(child, uid, gid);
+    await pacer.step();
+  }
 }
 
 /**
@@ -97,6 +104,7 @@ export class Sandbox {
    * as these uids, so they are still empty: picking one needs no /proc scan.
    */
   private readonly knownEmpty = new Set<number>();
+  private readonly kernelThreads = new KernelThreads();
   private warnedZombies = false;
 
   /** Resolves `auto` against what the host allows; `uid` without the means to switch users fails startup. */
@@ -134,10 +142,10 @@ export class Sandbox {
   private readonly traversable = new Set<string>();
 
   /** A folder above the workspace without o+x would lock the sandbox user out; say so instead of failing obscurely. */
-  private async checkTraversable(dir: string): Promise<void> {
+  private checkTraversable(dir: string): void {
     if (this.traversable.has(dir)) return;
     for (let current = dir; ; current = path.dirname(current)) {
-      if (((await stat(current)).mode & 0o001) === 0) {
+      if ((statSync(current).mode & 0o001) === 0) {
         throw new SandboxUnavailableError(`sandbox users cannot traverse ${current} (needs o+x); fix the folder's mode`);
       }
       if (current === path.dirname(current)) break;
@@ -161,7 +169,7 @@ export class Sandbox {
       this.knownEmpty.delete(known);
       return { uid: known, gid: known };
     }
-    const scan = scanProcesses(uids);
+    const scan = scanProcesses(uids, this.kernelThreads);
     for (const uid of uids) {
       const { live, zombies } = scan.get(uid)!;
       if (live.length === 0 && zombies.length === 0) return { uid, gid: uid };
@@ -175,25 +183,26 @@ export class Sandbox {
     if (this.mode === "none") return;
     const identity = await this.pickIdentity(slot, log);
     this.current.set(slot, { identity, paths });
+    // Small synchronous calls in paced slices (see Pacer): the tree is the extracted submission plus the template.
+    const pacer = new Pacer();
     // 0711 parents: a slot can reach its own folder by name but cannot list the others' names.
     for (const parent of new Set([path.dirname(paths.workspace), path.dirname(paths.runTmpDir)])) {
-      await mkdir(parent, { recursive: true });
-      await chmod(parent, 0o711);
-      await this.checkTraversable(parent);
+      mkdirSync(parent, { recursive: true });
+      chmodSync(parent, 0o711);
+      this.checkTraversable(parent);
     }
-    await chmod(paths.runTmpDir, 0o711);
-    for (const name of await readdir(paths.runTmpDir)) {
-      const entry = path.join(paths.runTmpDir, name);
+    chmodSync(paths.runTmpDir, 0o711);
+    for (const entry of readdirSync(paths.runTmpDir, { withFileTypes: true })) {
       // The downloaded ZIP and other runner files stay unreadable; only the private folders are handed over.
-      if (!paths.privateDirs.includes(entry) && (await lstat(entry)).isFile()) await chmod(entry, 0o600);
+      if (entry.isFile()) chmodSync(path.join(paths.runTmpDir, entry.name), 0o600);
     }
     const runnerGid = process.getgid?.() ?? 0;
     for (const dir of [paths.workspace, ...paths.privateDirs]) {
       // 0710 with the runner's group: the spawn chdirs into the workspace before it switches uid, which a
       // runner without CAP_DAC_OVERRIDE could not do in a 0700 folder. chmod while still the owner.
-      await chmod(dir, 0o710);
-      await chownTree(dir, identity);
-      await lchown(dir, identity.uid, runnerGid);
+      chmodSync(dir, 0o710);
+      await chownTree(dir, identity, pacer);
+      lchownSync(dir, identity.uid, runnerGid);
     }
   }
 
@@ -203,7 +212,7 @@ export class Sandbox {
    */
   async reclaim(slot: number, workspace: string): Promise<void> {
     if (!this.current.has(slot)) return;
-    await reclaimTree(workspace, { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
+    await reclaimTree(workspace, { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }, new Pacer());
   }
 
   /** The wrapper and identity for runCommand; `killAll` reaches processes that escaped the process group. */
@@ -221,7 +230,7 @@ export class Sandbox {
     }
     const killAll = async () => {
       if (!entered) return;
-      entered.lastKill = await killAllOf(entered.identity);
+      entered.lastKill = await killAllOf(entered.identity, this.kernelThreads);
     };
     return {
       wrap: (command) => {
@@ -244,7 +253,7 @@ export class Sandbox {
     if (entered) {
       const { identity } = entered;
       // The run's own exit kill already swept the uid and nothing has run as it since; otherwise sweep now.
-      const left = entered.lastKill ?? (await killAllOf(identity));
+      const left = entered.lastKill ?? (await killAllOf(identity, this.kernelThreads));
       if (left.live.length > 0) {
         log.error({ event: "sandbox-survivors", uid: identity.uid, pids: left.live }, "processes survived the kill");
       }

@@ -2,7 +2,7 @@ import { lstatSync, readdirSync } from "node:fs";
 import { lchown } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { removeTrees } from "./remove-tree";
+import { removeTrees } from "../files/remove-tree";
 
 /** World-writable folders every process can reach; a student's files there would outlive the workspace. */
 export const SHARED_TEMP_DIRS = [...new Set([os.tmpdir(), "/tmp", "/var/tmp", "/dev/shm", "/run/lock"])];
