@@ -111,9 +111,13 @@ export async function processSubmission(
     return { kind: "retry", delaySeconds: retry.delaySeconds, failure, timings: stage.timings };
   }
   // Removing the workspace is not needed for the result; it runs while the log is uploaded and the row written.
-  const cleanup = stage("cleanup", () => deps.sandbox.cleanup(slot, [workspace, tmpDir], log));
+  // It starts a turn later: its synchronous slices would otherwise run before the upload request is even sent.
+  const recording = record(message, { run, grade, failure }, deps, log, stage);
+  const cleanup = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+    stage("cleanup", () => deps.sandbox.cleanup(slot, [workspace, tmpDir], log)),
+  );
   try {
-    return await record(message, { run, grade, failure }, deps, log, stage);
+    return await recording;
   } finally {
     await cleanup.catch((error: unknown) => log.warn({ err: error }, "workspace cleanup failed"));
   }
