@@ -14,6 +14,8 @@ const CASES = [
   { pit: "java-maven-dummy-dev", sample: "passing", outcome: "passed", score: 100, summary: [3, 3, 0, 0, 0] },
   { pit: "java-maven-dummy-dev", sample: "partial", outcome: "failed", score: 33.33, summary: [3, 1, 2, 0, 0] },
   { pit: "java-maven-dummy-dev", sample: "syntax-error", outcome: "compile_error", score: 0, summary: [0, 0, 0, 0, 0] },
+  // System.exit inside the code under test: the template's ExitGuard reports the test that never finished.
+  { pit: "java-maven-dummy-dev", sample: "system-exit", outcome: "failed", score: 66.67, summary: [3, 2, 0, 1, 0] },
 ] as const;
 
 let h: Harness;
@@ -63,6 +65,12 @@ describe("feedback a student can use", () => {
     expect(java.find((t) => t.name === "depositIncreasesBalance")).toMatchObject({ status: "passed", message: null });
     const node = feedbackOf("javascript-node-dummy-dev/partial").tests;
     expect(node.find((t) => t.name === "multiply multiplies two numbers")).toMatchObject({ status: "failed", message: "Expected values to be strictly equal:\n\n13 !== 42" });
+  });
+
+  it("names the test that a System.exit in the student's code cut short", () => {
+    const java = feedbackOf("java-maven-dummy-dev/system-exit").tests;
+    expect(java.find((t) => t.name === "withdrawDecreasesBalance")).toMatchObject({ status: "error" });
+    expect(JSON.stringify(java)).toContain("called System.exit");
   });
 
   it("shows the compiler's first error, relative to the submission", () => {

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { scaffoldFiles, writeScaffold } from "./scaffold";
+import { RUNNER_ROOT } from "../../config";
+import { EXIT_GUARD_SOURCE, scaffoldFiles, writeScaffold } from "./scaffold";
 
 let dir: string | undefined;
 afterEach(async () => {
@@ -20,6 +21,18 @@ describe("scaffoldFiles", () => {
     ];
     for (const [artifact, version] of pinned) {
       expect(pom).toMatch(new RegExp(`<artifactId>${artifact}</artifactId>\\s*<version>${version.replaceAll(".", "\\.")}</version>`));
+    }
+  });
+
+  it("runs the tests in Maven's JVM with the ExitGuard listener, the same file the sample PIT and the bench ship", async () => {
+    const files = scaffoldFiles("maven") ?? {};
+    expect(files["pom.xml"]).toMatch(/<forkCount>0<\/forkCount>/);
+    expect(files["pom.xml"]).toMatch(/<artifactId>junit-platform-launcher<\/artifactId>\s*<version>1\.9\.1<\/version>/);
+    expect(files["src/test/resources/META-INF/services/org.junit.platform.launcher.TestExecutionListener"]?.trim()).toBe("grader.ExitGuard");
+    const canonical = await readFile(EXIT_GUARD_SOURCE, "utf8");
+    expect(files["src/test/java/grader/ExitGuard.java"]).toBe(canonical);
+    for (const copy of ["pits/java-maven-dummy-dev", "bench/java-pit/template"]) {
+      expect(await readFile(path.join(RUNNER_ROOT, copy, "src/test/java/grader/ExitGuard.java"), "utf8")).toBe(canonical);
     }
   });
 
