@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readReports, removeStaleReports, reportPathsFor } from "./report-files";
+import { reachablePatterns, readReports, removeStaleReports, reportPathsFor } from "./report-files";
 
 let ws: string;
 beforeEach(async () => {
@@ -18,6 +18,13 @@ describe("reportPathsFor", () => {
     expect(reportPathsFor("maven", undefined)).toContain("target/surefire-reports/TEST-*.xml");
     expect(reportPathsFor("pytest", undefined)).toEqual(["reports/*.xml"]);
     expect(reportPathsFor("maven", ["out/*.xml"])).toEqual(["out/*.xml"]);
+  });
+});
+
+describe("reachablePatterns", () => {
+  it("drops only the patterns whose literal leading folders are missing", () => {
+    const patterns = ["target/surefire-reports/TEST-*.xml", "**/target/surefire-reports/TEST-*.xml", "reports/*.xml", "*.xml", "build/{a,b}/x.xml"];
+    expect(reachablePatterns(ws, patterns)).toEqual(["target/surefire-reports/TEST-*.xml", "**/target/surefire-reports/TEST-*.xml", "*.xml"]);
   });
 });
 

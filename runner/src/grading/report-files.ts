@@ -1,6 +1,7 @@
+import { lstatSync } from "node:fs";
 import { lstat, readFile, realpath } from "node:fs/promises";
 import path from "node:path";
-import { glob, globSync } from "glob";
+import { glob, globSync, hasMagic } from "glob";
 import { rimraf } from "rimraf";
 
 /** Reports are written by code the student controls: every bound here keeps a hostile one cheap. */
@@ -43,8 +44,26 @@ export interface ReadReports {
 
 const GLOB_OPTIONS = { nodir: true, follow: false, dot: true, posix: true } as const;
 
+/**
+ * The patterns whose literal leading folders exist (`reports/*.xml` needs `reports/`). A glob walk costs far
+ * more than one lstat, and most runs of a tool write into one of its patterns' folders only, or none.
+ */
+export function reachablePatterns(workspace: string, patterns: string[]): string[] {
+  return patterns.filter((pattern) => {
+    const folders = pattern.split("/").slice(0, -1);
+    const literal: string[] = [];
+    for (const segment of folders) {
+      if (hasMagic(segment)) break;
+      literal.push(segment);
+    }
+    return literal.length === 0 || lstatSync(path.join(workspace, ...literal), { throwIfNoEntry: false }) !== undefined;
+  });
+}
+
 async function matches(workspace: string, patterns: string[]): Promise<string[]> {
-  const found = await glob(patterns, { cwd: workspace, ...GLOB_OPTIONS });
+  const reachable = reachablePatterns(workspace, patterns);
+  if (reachable.length === 0) return [];
+  const found = await glob(reachable, { cwd: workspace, ...GLOB_OPTIONS });
   return [...new Set(found)].sort();
 }
 
@@ -55,7 +74,8 @@ async function matches(workspace: string, patterns: string[]): Promise<string[]>
 export async function removeStaleReports(workspace: string, patterns: string[]): Promise<void> {
   // Synchronous: before the run the workspace is only the extracted archive, bounded by the extraction limits,
   // and a walk through the thread pool costs a round trip per folder (see files/pacer.ts).
-  const stale = globSync(patterns, { cwd: workspace, ...GLOB_OPTIONS });
+  const reachable = reachablePatterns(workspace, patterns);
+  const stale = reachable.length === 0 ? [] : globSync(reachable, { cwd: workspace, ...GLOB_OPTIONS });
   if (stale.length > 0) await rimraf(stale.map((p) => path.join(workspace, p)));
 }
 

@@ -1,14 +1,16 @@
-import { chmodSync, lchownSync, lstatSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { chmodSync, lchownSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { Launch } from "../execute/run-command";
 import { bwrapArgs, bwrapWorks } from "./bwrap";
+import { chownTree, reclaimTree } from "./handover";
 import { canSwitchUsers, findTool } from "./host-support";
 import { KernelThreads, killAllOf, scanProcesses, type Identity, type UidProcesses } from "./identity-processes";
 import { Pacer } from "../files/pacer";
 import { removeTrees } from "../files/remove-tree";
 import type { ResourceLimits, SandboxSettings } from "./sandbox-settings";
 import { sweepSharedTemp } from "./shared-temp";
+import { shellAppliesLimits, ulimitScript } from "./shell-limits";
 
 export class SandboxUnavailableError extends Error {
   constructor(message: string) {
@@ -27,6 +29,8 @@ export interface SandboxPaths {
 
 export interface HostTools {
   canSwitchUsers: boolean;
+  /** /bin/sh's `ulimit` sets the limits exactly as meant (see shell-limits.ts): no prlimit exec per run. */
+  shellLimits?: boolean;
   prlimit?: string;
   setpriv?: string;
   bwrap?: string;
@@ -35,6 +39,7 @@ export interface HostTools {
 export function detectHostTools(): HostTools {
   return {
     canSwitchUsers: canSwitchUsers(),
+    shellLimits: shellAppliesLimits(),
     prlimit: findTool("prlimit"),
     setpriv: findTool("setpriv"),
     bwrap: findTool("bwrap"),
@@ -61,29 +66,6 @@ export const UIDS_PER_SLOT = 8;
 
 // Under memory pressure the kernel's OOM killer should pick the student's processes, never the runner.
 const PRELUDE = "{ echo 1000 > /proc/self/oom_score_adj; } 2>/dev/null; ";
-
-/** Children first: once a 0700 folder is handed over, a runner without CAP_DAC_OVERRIDE can no longer list it. */
-async function chownTree(root: string, { uid, gid }: Identity, pacer: Pacer): Promise<void> {
-  for (const entry of readdirSync(root, { withFileTypes: true })) {
-    const child = path.join(root, entry.name);
-    if (entry.isDirectory()) await chownTree(child, { uid, gid }, pacer);
-    else lchownSync(child, uid, gid);
-    await pacer.step();
-  }
-  lchownSync(root, uid, gid);
-}
-
-/** Parents first, so a folder the student locked (0700, 000) becomes the runner's and readable before it is entered. */
-async function reclaimTree(root: string, { uid, gid }: Identity, pacer: Pacer): Promise<void> {
-  lchownSync(root, uid, gid);
-  chmodSync(root, (lstatSync(root).mode & 0o7777) | 0o700);
-  for (const entry of readdirSync(root, { withFileTypes: true })) {
-    const child = path.join(root, entry.name);
-    if (entry.isDirectory()) await reclaimTree(child, { uid, gid }, pacer);
-    else lchownSync(child, uid, gid);
-    await pacer.step();
-  }
-}
 
 /**
  * How a submission's commands run: as which uid, under which limits, and how everything they started is
@@ -117,8 +99,11 @@ export class Sandbox {
           "submissions' workspaces; only the process group is killed at the end. Use RUNNER_SANDBOX=uid in production.",
       );
     }
-    if (!tools.prlimit) log.warn({ event: "sandbox-no-limits" }, "prlimit not found: no CPU, memory, file or process limits");
-    log.info({ event: "sandbox", mode, uidBase: settings.uidBase, limits: settings.limits }, `sandbox mode ${mode}`);
+    if (!tools.prlimit && !tools.shellLimits) {
+      log.warn({ event: "sandbox-no-limits" }, "neither prlimit nor /bin/sh's ulimit can set limits: no CPU, memory, file or process limits");
+    }
+    const limitsBy = Sandbox.limitsBy(mode, tools);
+    log.info({ event: "sandbox", mode, uidBase: settings.uidBase, limits: settings.limits, limitsBy }, `sandbox mode ${mode}`);
     return new Sandbox(settings, slots, tools, mode);
   }
 
@@ -130,13 +115,27 @@ export class Sandbox {
     if (!uidPossible) {
       throw new SandboxUnavailableError(`${requested} needs root or the capabilities CAP_SETUID, CAP_SETGID, CAP_CHOWN and CAP_KILL`);
     }
+    if (settings.mode !== "bwrap") {
+      if (!tools.prlimit && !tools.shellLimits) {
+        throw new SandboxUnavailableError(`${requested} needs prlimit (util-linux) or a /bin/sh whose ulimit sets the limits`);
+      }
+      return "uid";
+    }
     if (!tools.prlimit) throw new SandboxUnavailableError(`${requested} needs prlimit (util-linux) for resource limits`);
-    if (settings.mode !== "bwrap") return "uid";
     const probeAs = { uid: settings.uidBase, gid: settings.uidBase };
     if (!tools.bwrap || !bwrapWorks(tools.bwrap, probeAs)) {
       throw new SandboxUnavailableError(`${requested} needs a bubblewrap that can create user namespaces (not on Fargate)`);
     }
     return "bwrap";
+  }
+
+  /**
+   * bwrap needs prlimit before it: the process limit in force when the user namespace is created caps the whole
+   * namespace. Otherwise the shell that runs the command sets the limits itself when it can.
+   */
+  private static limitsBy(mode: ResolvedMode, tools: HostTools): "shell" | "prlimit" | "none" {
+    if (mode !== "bwrap" && tools.shellLimits) return "shell";
+    return tools.prlimit ? "prlimit" : "none";
   }
 
   private readonly traversable = new Set<string>();
@@ -223,8 +222,15 @@ export class Sandbox {
     if (this.mode !== "none" && !entered) throw new Error(`sandbox slot ${slot} was not entered before launch`);
     const wrapper: string[] = [];
     if (this.tools.setpriv) wrapper.push(this.tools.setpriv, "--no-new-privs", "--");
-    // prlimit before bwrap: the process limit in force when the user namespace is created caps the whole namespace.
-    if (this.tools.prlimit) wrapper.push(this.tools.prlimit, ...limitArgs(this.settings.limits, !!identity), "--");
+    const limitsBy = Sandbox.limitsBy(this.mode, this.tools);
+    if (limitsBy === "prlimit" && this.tools.prlimit) {
+      wrapper.push(this.tools.prlimit, ...limitArgs(this.settings.limits, !!identity), "--");
+    }
+    // Fail closed: a run whose limits could not be set does not run at all.
+    const limits =
+      limitsBy === "shell"
+        ? `${ulimitScript(this.settings.limits, !!identity)} || { echo "runner: the resource limits could not be set" >&2; exit 125; }; `
+        : "";
     if (this.mode === "bwrap" && entered && this.tools.bwrap) {
       wrapper.push(...bwrapArgs(this.tools.bwrap, { workspace: entered.paths.workspace, writable: entered.paths.privateDirs }));
     }
@@ -234,7 +240,7 @@ export class Sandbox {
     };
     return {
       wrap: (command) => {
-        const argv = [...wrapper, "/bin/sh", "-c", PRELUDE + command];
+        const argv = [...wrapper, "/bin/sh", "-c", PRELUDE + limits + command];
         return { file: argv[0]!, args: argv.slice(1) };
       },
       uid: identity?.uid,
