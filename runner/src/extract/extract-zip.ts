@@ -1,5 +1,5 @@
-import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { mkdir, open, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { inflateRawSync } from "node:zlib";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
 import { InvalidArchiveError } from "../errors/runner-error";
+import { forEachBounded } from "../files/bounded";
 import { Pacer } from "../files/pacer";
 import { removeTrees } from "../files/remove-tree";
 import { BlockReader } from "./block-reader";
@@ -33,9 +34,11 @@ const STORED = 0;
 const DEFLATED = 8;
 /**
  * Entries up to this size (most of a submission) are read from the cached blocks, inflated in one call and written
- * with one synchronous write, paced (see Pacer): a stream per entry costs several thread-pool round trips.
+ * with one writeFile, several at once (see files/bounded.ts): a stream per entry costs several thread-pool round
+ * trips, and creating a file can block on the disk. Larger entries are streamed, one at a time.
  */
 const SMALL_ENTRY_BYTES = 256 * 1024;
+const SMALL_WRITES_IN_FLIGHT = 8;
 // Failures of the runner's own disk are not the student's fault: they must stay retryable.
 const HOST_ERRORS = new Set(["ENOSPC", "EDQUOT", "EIO", "EMFILE", "ENFILE", "ENOMEM", "EROFS"]);
 
@@ -63,7 +66,8 @@ interface OpenedZip {
 interface WriteContext extends OpenedZip {
   limits: ExtractLimits;
   result: ExtractResult;
-  madeDirs: Set<string>;
+  /** Each folder is created once, whichever entry asks first; the others wait for that same call. */
+  madeDirs: Map<string, Promise<unknown>>;
   pacer: Pacer;
 }
 
@@ -93,7 +97,7 @@ export async function extractZip(
 ): Promise<ExtractResult> {
   const root = path.resolve(destinationFolder);
   await removeTrees([root]);
-  mkdirSync(root, { recursive: true });
+  await mkdir(root, { recursive: true });
 
   let opened: OpenedZip;
   try {
@@ -110,8 +114,11 @@ export async function extractZip(
     }
     const planned = await plan(zip, root, limits, opened.size);
     await checkOverlaps(zip, planned);
-    const context: WriteContext = { ...opened, limits, result: { files: 0, bytes: 0 }, madeDirs: new Set([root]), pacer: new Pacer() };
-    for (const item of planned) await write(context, item);
+    const madeDirs = new Map<string, Promise<unknown>>([[root, Promise.resolve()]]);
+    const context: WriteContext = { ...opened, limits, result: { files: 0, bytes: 0 }, madeDirs, pacer: new Pacer() };
+    const isSmall = (item: PlannedEntry) => item.isDirectory || isSmallEntry(item);
+    await forEachBounded(planned.filter(isSmall), SMALL_WRITES_IN_FLIGHT, (item) => write(context, item));
+    for (const item of planned.filter((p) => !isSmall(p))) await write(context, item);
     return context.result;
   } catch (error) {
     if (error instanceof InvalidArchiveError) throw error;
@@ -206,34 +213,42 @@ async function checkOverlaps(zip: ZipFile, planned: PlannedEntry[]): Promise<voi
   }
 }
 
-function makeDir(context: WriteContext, dir: string): void {
-  if (context.madeDirs.has(dir)) return;
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
-  context.madeDirs.add(dir);
+function makeDir(context: WriteContext, dir: string): Promise<unknown> {
+  let made = context.madeDirs.get(dir);
+  if (!made) {
+    made = mkdir(dir, { recursive: true, mode: 0o755 });
+    context.madeDirs.set(dir, made);
+  }
+  return made;
 }
 
-/** Declared sizes can lie; what really comes out is counted so the caps hold whatever the headers say. */
-function count(context: WriteContext, written: number): void {
-  if (written > context.limits.maxEntryBytes || context.result.bytes + written > context.limits.maxTotalBytes) {
+function isSmallEntry({ entry, dataStart }: PlannedEntry): boolean {
+  return dataStart !== undefined && entry.uncompressedSize <= SMALL_ENTRY_BYTES && entry.compressedSize <= SMALL_ENTRY_BYTES;
+}
+
+/**
+ * Counts bytes as they come out, whatever the headers declared, so the caps hold even for entries written
+ * at the same time.
+ */
+function count(context: WriteContext, entryBytes: number, more: number): void {
+  if (entryBytes > context.limits.maxEntryBytes || context.result.bytes + more > context.limits.maxTotalBytes) {
     throw new InvalidArchiveError("the archive unpacks to more than the allowed size.");
   }
+  context.result.bytes += more;
 }
 
 async function write(context: WriteContext, item: PlannedEntry): Promise<void> {
   if (item.isDirectory) {
-    makeDir(context, item.target);
+    await makeDir(context, item.target);
     return;
   }
-  makeDir(context, path.dirname(item.target));
-  const { entry } = item;
-  const small = entry.uncompressedSize <= SMALL_ENTRY_BYTES && entry.compressedSize <= SMALL_ENTRY_BYTES;
-  const written = small && item.dataStart !== undefined ? await writeSmall(context, item, item.dataStart) : await writeStreamed(context, item);
+  await makeDir(context, path.dirname(item.target));
+  if (isSmallEntry(item) && item.dataStart !== undefined) await writeSmall(context, item, item.dataStart);
+  else await writeStreamed(context, item);
   context.result.files += 1;
-  context.result.bytes += written;
-  await context.pacer.step();
 }
 
-async function writeSmall(context: WriteContext, item: PlannedEntry, dataStart: number): Promise<number> {
+async function writeSmall(context: WriteContext, item: PlannedEntry, dataStart: number): Promise<void> {
   const { entry } = item;
   const raw = await context.reader.bytes(dataStart, entry.compressedSize);
   // Capped at the declared size: an entry that inflates to more is refused without allocating what it claims.
@@ -241,13 +256,13 @@ async function writeSmall(context: WriteContext, item: PlannedEntry, dataStart: 
   if (data.length !== entry.uncompressedSize) {
     throw new Error(`"${printable(item.name)}" holds ${data.length} bytes, not the ${entry.uncompressedSize} its header declares`);
   }
-  count(context, data.length);
+  count(context, data.length, data.length);
+  await context.pacer.step();
   // "wx" refuses to follow or replace anything already at the target, a last guard against aliasing.
-  writeFileSync(item.target, data, { flag: "wx", mode: 0o644 });
-  return data.length;
+  await writeFile(item.target, data, { flag: "wx", mode: 0o644 });
 }
 
-async function writeStreamed(context: WriteContext, item: PlannedEntry): Promise<number> {
+async function writeStreamed(context: WriteContext, item: PlannedEntry): Promise<void> {
   const { zip } = context;
   const input = await promisify<Entry, Readable>(zip.openReadStream.bind(zip))(item.entry);
   let written = 0;
@@ -255,7 +270,7 @@ async function writeStreamed(context: WriteContext, item: PlannedEntry): Promise
     transform(chunk: Buffer, _encoding, callback) {
       written += chunk.length;
       try {
-        count(context, written);
+        count(context, written, chunk.length);
       } catch (error) {
         callback(error as Error);
         return;
@@ -264,5 +279,4 @@ async function writeStreamed(context: WriteContext, item: PlannedEntry): Promise
     },
   });
   await pipeline(input, meter, createWriteStream(item.target, { flags: "wx", mode: 0o644 }));
-  return written;
 }

@@ -1,6 +1,11 @@
-import { chmodSync, lchownSync, lstatSync, readdirSync, rmdirSync, unlinkSync, type Stats } from "node:fs";
+import { chmodSync, lchownSync, lstatSync, readdirSync, type Stats } from "node:fs";
+import { rmdir, unlink } from "node:fs/promises";
 import path from "node:path";
+import { forEachBounded } from "./bounded";
 import { Pacer } from "./pacer";
+
+// Unlinks of one folder at once: freeing inodes can block on the disk (see bounded.ts).
+const UNLINKS_IN_FLIGHT = 16;
 
 interface Owner {
   uid: number;
@@ -27,9 +32,9 @@ function lstatOrUndefined(target: string): Stats | undefined {
   }
 }
 
-function ignoreMissing(remove: () => void): void {
+async function ignoreMissing(remove: Promise<void>): Promise<void> {
   try {
-    remove();
+    await remove;
   } catch (error) {
     if (!isMissing(error)) throw error;
   }
@@ -46,22 +51,22 @@ async function removeFolder(dir: string, info: Stats, self: Owner | undefined, p
     if (info.uid !== self.uid) lchownSync(dir, self.uid, self.gid);
     chmodSync(dir, 0o700);
   }
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
     const child = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      const childInfo = lstatOrUndefined(child);
-      if (childInfo) await removeFolder(child, childInfo, self, pacer);
-    } else {
-      ignoreMissing(() => unlinkSync(child));
-    }
+    const childInfo = lstatOrUndefined(child);
+    if (childInfo) await removeFolder(child, childInfo, self, pacer);
     await pacer.step();
   }
-  ignoreMissing(() => rmdirSync(dir));
+  const others = entries.filter((entry) => !entry.isDirectory());
+  await forEachBounded(others, UNLINKS_IN_FLIGHT, (entry) => ignoreMissing(unlink(path.join(dir, entry.name))));
+  await ignoreMissing(rmdir(dir));
 }
 
 /**
  * Removes the given trees (files, folders or links) whatever their owners and modes; missing ones are fine.
- * Synchronous calls in paced slices (see Pacer) rather than rimraf's thread-pool round trip per entry.
+ * Listing and taking folders back are synchronous, in paced slices (see Pacer); unlinks go out several at a time.
  */
 export async function removeTrees(paths: string[]): Promise<void> {
   const pacer = new Pacer();
@@ -70,6 +75,6 @@ export async function removeTrees(paths: string[]): Promise<void> {
     const info = lstatOrUndefined(target);
     if (!info) continue;
     if (info.isDirectory()) await removeFolder(target, info, self, pacer);
-    else ignoreMissing(() => unlinkSync(target));
+    else await ignoreMissing(unlink(target));
   }
 }

@@ -1,5 +1,5 @@
-import { mkdirSync, statSync } from "node:fs";
-import { cp, lstat, readdir } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { cp, lstat, mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import { glob, hasMagic } from "glob";
 import { rimraf } from "rimraf";
@@ -72,9 +72,8 @@ export async function prepareWorkspace(pit: LoadedPit, workspace: string, runTmp
   }
   const home = path.join(runTmpDir, "home");
   const tmp = path.join(runTmpDir, "tmp");
-  // Synchronous: two tiny calls, cheaper than two thread-pool round trips (see files/pacer.ts).
-  mkdirSync(home, { recursive: true });
-  mkdirSync(tmp, { recursive: true });
+  // Together, off the event loop: creating a folder can block on the disk (see files/bounded.ts).
+  await Promise.all([mkdir(home, { recursive: true }), mkdir(tmp, { recursive: true })]);
   // The runner's own node must stay reachable when it lives outside the usual bin folders.
   const nodeDir = path.dirname(process.execPath);
   const env: Record<string, string> = {

@@ -1,4 +1,5 @@
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -26,7 +27,7 @@ export class StorageService {
     const dir = path.join(this.tmpDir, submissionId);
     const target = path.join(dir, "submission.zip");
     const where = `s3://${this.bucket}/${fileKey}`;
-    mkdirSync(dir, { recursive: true });
+    await mkdir(dir, { recursive: true });
     try {
       const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: fileKey }));
       if (!(object.Body instanceof Readable)) throw new Error("S3 returned no readable body");
