@@ -113,6 +113,8 @@ async function main(): Promise<void> {
     const overheadRatio = round(pairedRunnerP50 / floor.total, 2);
     const e2eRatio = round(median(paired.samples.map((s) => s.latencyMs)) / floor.total, 2);
     const scaling4 = c1 && c4 ? round(c4.perSecond / c1.perSecond, 2) : undefined;
+    // With the same CPU per submission, concurrency can at most fill the idle cores: the ceiling of any scaling here.
+    const scalingCeiling = c1?.busyCores ? round(os.availableParallelism() / c1.busyCores, 2) : undefined;
     const javaE2e = java.find((j) => j.pit === JAVA_PIT)?.latencyMs;
     const javaE2eMedian = javaE2e ? [...javaE2e].sort((a, b) => a - b)[Math.floor(javaE2e.length / 2)] : undefined;
 
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
       overheadRatio,
       e2eRatio,
       scaling4,
+      scalingCeiling,
       java,
       memory,
       targets: TARGETS,
@@ -141,6 +144,9 @@ async function main(): Promise<void> {
     );
     console.log(`end-to-end ratio (message sent->row final p50 / floor p50): ${e2eRatio}`);
     console.log(`throughput scaling, concurrency 4 / 1: ${scaling4} (target >= ${TARGETS.scaling4})`);
+    if (scalingCeiling !== undefined) {
+      console.log(`scaling ceiling on this machine (cores ${os.availableParallelism()} / busy cores at concurrency 1): ${scalingCeiling}`);
+    }
     for (const j of java) console.log(`java ${j.pit}: message->final ${j.latencyMs.join(", ")} ms; run stage ${j.runMs.join(", ")} ms`);
     if (javaE2eMedian !== undefined) console.log(`java end to end median: ${javaE2eMedian} ms (target < ${TARGETS.javaE2eMs})`);
     if (memory) {
