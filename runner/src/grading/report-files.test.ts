@@ -23,8 +23,13 @@ describe("reportPathsFor", () => {
 
 describe("reachablePatterns", () => {
   it("drops only the patterns whose literal leading folders are missing", () => {
-    const patterns = ["target/surefire-reports/TEST-*.xml", "**/target/surefire-reports/TEST-*.xml", "reports/*.xml", "*.xml", "build/{a,b}/x.xml"];
-    expect(reachablePatterns(ws, patterns)).toEqual(["target/surefire-reports/TEST-*.xml", "**/target/surefire-reports/TEST-*.xml", "*.xml"]);
+    const patterns = ["target/surefire-reports/TEST-*.xml", "**/target/surefire-reports/TEST-*.xml", "reports/*.xml", "*.xml", "build/{a,b}/x.xml", "{target,build}/surefire-reports/*.xml"];
+    expect(reachablePatterns(ws, patterns)).toEqual([
+      "target/surefire-reports/TEST-*.xml",
+      "**/target/surefire-reports/TEST-*.xml",
+      "*.xml",
+      "{target,build}/surefire-reports/*.xml",
+    ]);
   });
 });
 

@@ -53,7 +53,8 @@ export function reachablePatterns(workspace: string, patterns: string[]): string
     const folders = pattern.split("/").slice(0, -1);
     const literal: string[] = [];
     for (const segment of folders) {
-      if (hasMagic(segment)) break;
+      // Braces count as magic here: `{target,build}` is not a folder name.
+      if (hasMagic(segment, { magicalBraces: true })) break;
       literal.push(segment);
     }
     return literal.length === 0 || lstatSync(path.join(workspace, ...literal), { throwIfNoEntry: false }) !== undefined;

@@ -113,13 +113,14 @@ export async function processSubmission(
   // Removing the workspace is not needed for the result; it runs while the log is uploaded and the row written.
   // It starts a turn later: its synchronous slices would otherwise run before the upload request is even sent.
   const recording = record(message, { run, grade, failure }, deps, log, stage);
-  const cleanup = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-    stage("cleanup", () => deps.sandbox.cleanup(slot, [workspace, tmpDir], log)),
-  );
+  // Caught at once: a cleanup failing before the record settles must not become an unhandled rejection.
+  const cleanup = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(() => stage("cleanup", () => deps.sandbox.cleanup(slot, [workspace, tmpDir], log)))
+    .catch((error: unknown) => log.warn({ err: error }, "workspace cleanup failed"));
   try {
     return await recording;
   } finally {
-    await cleanup.catch((error: unknown) => log.warn({ err: error }, "workspace cleanup failed"));
+    await cleanup;
   }
 }
 
