@@ -1,6 +1,7 @@
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { zipFolder } from "../src/local/zip-folder";
+import { EXIT_GUARD_SOURCE } from "../src/tools/generator/scaffold";
 
 export const JAVA_PIT = "bench-java";
 export const JAVA_FORK_PIT = "bench-java-fork";
@@ -17,6 +18,8 @@ export async function writeJavaPits(pitsDir: string, zipPath: string): Promise<v
     const dir = path.join(pitsDir, pitId);
     await mkdir(dir, { recursive: true });
     await cp(path.join(SOURCE, "template"), dir, { recursive: true });
+    // The listener every Java PIT ships, from its one canonical copy (its service file is in the template).
+    await cp(EXIT_GUARD_SOURCE, path.join(dir, "src", "test", "java", "grader", "ExitGuard.java"));
     const config = { language: "java", buildTool: "maven", testCommand: `${MAVEN} test`, maxTimeoutMs: 120_000 };
     await writeFile(path.join(pitsDir, `${pitId}.json`), JSON.stringify(config));
   }

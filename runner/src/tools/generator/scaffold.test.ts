@@ -24,16 +24,14 @@ describe("scaffoldFiles", () => {
     }
   });
 
-  it("runs the tests in Maven's JVM with the ExitGuard listener, the same file the sample PIT and the bench ship", async () => {
+  it("runs the tests in Maven's JVM with the ExitGuard listener, the same file the sample PIT ships", async () => {
     const files = scaffoldFiles("maven") ?? {};
     expect(files["pom.xml"]).toMatch(/<forkCount>0<\/forkCount>/);
     expect(files["pom.xml"]).toMatch(/<artifactId>junit-platform-launcher<\/artifactId>\s*<version>1\.9\.1<\/version>/);
     expect(files["src/test/resources/META-INF/services/org.junit.platform.launcher.TestExecutionListener"]?.trim()).toBe("grader.ExitGuard");
     const canonical = await readFile(EXIT_GUARD_SOURCE, "utf8");
     expect(files["src/test/java/grader/ExitGuard.java"]).toBe(canonical);
-    for (const copy of ["pits/java-maven-dummy-dev", "bench/java-pit/template"]) {
-      expect(await readFile(path.join(RUNNER_ROOT, copy, "src/test/java/grader/ExitGuard.java"), "utf8")).toBe(canonical);
-    }
+    expect(await readFile(path.join(RUNNER_ROOT, "pits/java-maven-dummy-dev/src/test/java/grader/ExitGuard.java"), "utf8")).toBe(canonical);
   });
 
   it("has a skeleton for each known build tool and none for others", () => {
