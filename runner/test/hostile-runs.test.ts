@@ -66,9 +66,13 @@ afterAll(async () => {
   for (const dir of [scratch, pitsDir, appDir]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-afterEach(async () => {
-  // The row is written while the workspace is still being removed: wait until the submission has fully left.
+/** The row is written while the workspace is still being removed: wait until the submission has fully left. */
+async function idle(): Promise<void> {
   for (let i = 0; i < 200 && runner.consumer.active > 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+}
+
+afterEach(async () => {
+  await idle();
   // Whatever the attack did: nothing of it runs any more, and its workspace and temp folder are gone.
   for (const uid of uids) expect(await processesOf(uid)).toEqual([]);
   for (const dir of [h.dirs.work, h.dirs.tmp]) if (existsSync(dir)) expect(await readdir(dir)).toEqual([]);
@@ -272,6 +276,26 @@ describe("the sandbox, attacked from a submission", () => {
     );
     expect(row.status).toBe("DONE");
     expect(existsSync(left)).toBe(false);
+  });
+
+  it("cannot leave folders nested past what a path can name, nor a flood of files in /tmp", async () => {
+    const deep = `/tmp/hostile-deep-${tag}`;
+    // Relative mkdir and chdir nest as deep as the student likes (here paths of over 4200 bytes, past PATH_MAX);
+    // the deepest folder is locked too.
+    const nest = `const fs = require("fs"); const start = process.cwd();
+      for (const root of [".", process.env.HOME, "${deep}"]) {
+        process.chdir(start); fs.mkdirSync(root, { recursive: true }); process.chdir(root);
+        for (let i = 0; i < 1400; i += 1) { fs.mkdirSync("dd"); process.chdir("dd"); }
+        fs.writeFileSync("f", "x"); fs.chmodSync(".", 0);
+      }
+      for (let i = 0; i < 2000; i += 1) fs.writeFileSync("/tmp/hostile-flood-${tag}-" + i, "");
+      console.log("nested");`;
+    const { row, log } = await attack(`node -e '${nest}'\n`);
+    expect(log).toContain("nested");
+    expect(row.status).toBe("DONE");
+    await idle();
+    expect(existsSync(deep)).toBe(false);
+    expect((await readdir("/tmp")).filter((name) => name.includes(`hostile-flood-${tag}`))).toEqual([]);
   });
 
   it("still grades a normal submission after all of that", async () => {

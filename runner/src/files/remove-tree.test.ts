@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, symlinkSync } from "node:fs";
+import { existsSync, readdirSync, rmdirSync, symlinkSync } from "node:fs";
 import { chmod, chown, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -23,6 +23,19 @@ async function lockedTree(): Promise<{ root: string; outside: string }> {
   await chmod(path.join(root, "a", "b"), 0);
   await chmod(path.join(root, "a"), 0);
   return { root, outside };
+}
+
+/**
+ * Nests folders far past PATH_MAX the way a student's code can, relative to its working folder: a child process
+ * with its own working directory, so this test process never changes its own. The deepest folder is locked.
+ */
+function deepTree(root: string, depth: number, uid?: number): void {
+  const script = `const fs = require("fs");
+    for (let i = 0; i < ${depth}; i += 1) { fs.mkdirSync("dd"); process.chdir("dd"); }
+    fs.writeFileSync("f", "x"); fs.chmodSync(".", 0);`;
+  const child = spawnSync(process.execPath, ["-e", script], { cwd: root, uid, gid: uid, encoding: "utf8" });
+  expect(child.stderr).toBe("");
+  expect(child.status).toBe(0);
 }
 
 describe("removeTrees", () => {
@@ -54,5 +67,37 @@ describe("removeTrees", () => {
     }
     expect(existsSync(root)).toBe(false);
     expect(existsSync(outside)).toBe(true);
+  });
+
+  it("removes folders nested deeper than any path can name, and leaves no piece beside the tree", async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), "remove-deep-"));
+    const root = path.join(base, "tree");
+    await mkdir(root);
+    // 3 bytes a level: 3000 levels make paths of over 9000 bytes.
+    deepTree(root, 3000);
+    await removeTrees([root]);
+    expect(readdirSync(base)).toEqual([]);
+    rmdirSync(base);
+  });
+
+  it.runIf(process.getuid?.() === 0)("does so as a non-root runner too, for a tree a sandbox uid nested and locked", async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), "remove-deep-"));
+    await chmod(base, 0o755);
+    const root = path.join(base, "tree");
+    await mkdir(root);
+    await chown(root, NOBODY, NOBODY);
+    deepTree(root, 3000, NOBODY);
+    await chown(base, NOBODY, NOBODY);
+    const script = `require(${JSON.stringify(path.join(RUNNER_ROOT, "src/files/remove-tree.ts"))}).removeTrees([${JSON.stringify(root)}])`;
+    const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+      cwd: RUNNER_ROOT,
+      uid: NOBODY,
+      gid: NOBODY,
+      encoding: "utf8",
+    });
+    expect(child.stderr).toBe("");
+    expect(child.status).toBe(0);
+    expect(readdirSync(base)).toEqual([]);
+    rmdirSync(base);
   });
 });

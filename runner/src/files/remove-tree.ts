@@ -1,7 +1,9 @@
-import { chmodSync, lchownSync, lstatSync, readdirSync, type Stats } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { chmodSync, lchownSync, lstatSync, renameSync, type Stats } from "node:fs";
 import { rmdir, unlink } from "node:fs/promises";
 import path from "node:path";
 import { forEachBounded } from "./bounded";
+import { folderEntries, tooDeepToEnter } from "./folder-entries";
 import { Pacer } from "./pacer";
 
 // Unlinks of one folder at once: freeing inodes can block on the disk (see bounded.ts).
@@ -40,41 +42,80 @@ async function ignoreMissing(remove: Promise<void>): Promise<void> {
   }
 }
 
+/** Makes a folder ours and open to us, when this process is not root. */
+function takeBack(dir: string, info: Stats, self: Owner | undefined): void {
+  if (self && (info.uid !== self.uid || (info.mode & 0o700) !== 0o700)) {
+    if (info.uid !== self.uid) lchownSync(dir, self.uid, self.gid);
+    chmodSync(dir, 0o700);
+  }
+}
+
+interface Removal {
+  self: Owner | undefined;
+  pacer: Pacer;
+  /** Moves a folder too deep to enter up next to the tree's root, where it is removed in turn. */
+  relocate: (dir: string) => void;
+}
+
 /**
  * Folder by folder, taking each one back first when this process is not root: the student may have left folders
  * at mode 000, or the tree may belong to a sandbox uid (CAP_CHOWN makes it ours, then its mode is ours to set).
  * Symlinks are never followed (lstat, and links are unlinked as files). It runs once every process of the
  * sandbox is dead, so nothing can swap a folder for a link between the check and the chmod.
  */
-async function removeFolder(dir: string, info: Stats, self: Owner | undefined, pacer: Pacer): Promise<void> {
-  if (self && (info.uid !== self.uid || (info.mode & 0o700) !== 0o700)) {
-    if (info.uid !== self.uid) lchownSync(dir, self.uid, self.gid);
-    chmodSync(dir, 0o700);
+async function removeFolder(dir: string, info: Stats, removal: Removal): Promise<void> {
+  takeBack(dir, info, removal.self);
+  const folders: string[] = [];
+  async function* others() {
+    for await (const entry of folderEntries(dir, removal.pacer)) {
+      if (entry.isDirectory()) folders.push(entry.name);
+      else yield entry.name;
+    }
   }
-  const entries = readdirSync(dir, { withFileTypes: true });
-  for (const entry of entries) {
-    if (!entry.isDirectory()) continue;
-    const child = path.join(dir, entry.name);
+  await forEachBounded(others(), UNLINKS_IN_FLIGHT, (name) => ignoreMissing(unlink(path.join(dir, name))));
+  for (const name of folders) {
+    const child = path.join(dir, name);
     const childInfo = lstatOrUndefined(child);
-    if (childInfo) await removeFolder(child, childInfo, self, pacer);
-    await pacer.step();
+    if (!childInfo) continue;
+    if (tooDeepToEnter(child)) {
+      // Renaming needs write access to the folder itself (its ".." changes), so it is taken back first.
+      takeBack(child, childInfo, removal.self);
+      removal.relocate(child);
+    } else {
+      await removeFolder(child, childInfo, removal);
+    }
+    await removal.pacer.step();
   }
-  const others = entries.filter((entry) => !entry.isDirectory());
-  await forEachBounded(others, UNLINKS_IN_FLIGHT, (entry) => ignoreMissing(unlink(path.join(dir, entry.name))));
   await ignoreMissing(rmdir(dir));
 }
 
 /**
- * Removes the given trees (files, folders or links) whatever their owners and modes; missing ones are fine.
+ * Removes the given trees (files, folders or links) whatever their owners, modes and depth; missing ones are fine.
  * Listing and taking folders back are synchronous, in paced slices (see Pacer); unlinks go out several at a time.
+ * A folder nested past what a path can name is moved next to its tree's root (`<root>.deep-<n>`, same file
+ * system, a short path again) and removed from there.
  */
 export async function removeTrees(paths: string[]): Promise<void> {
   const pacer = new Pacer();
   const self = nonRootSelf();
-  for (const target of paths) {
+  const folders: string[] = [];
+  await forEachBounded(paths, UNLINKS_IN_FLIGHT, async (target) => {
     const info = lstatOrUndefined(target);
-    if (!info) continue;
-    if (info.isDirectory()) await removeFolder(target, info, self, pacer);
-    else await ignoreMissing(unlink(target));
+    if (info?.isDirectory()) folders.push(target);
+    else if (info) await ignoreMissing(unlink(target));
+  });
+  for (const target of folders) {
+    const pieces = [target];
+    const tag = randomBytes(4).toString("hex");
+    let relocated = 0;
+    const relocate = (dir: string) => {
+      const piece = `${target}.deep-${tag}-${(relocated += 1)}`;
+      renameSync(dir, piece);
+      pieces.push(piece);
+    };
+    for (let piece = pieces.shift(); piece !== undefined; piece = pieces.shift()) {
+      const info = lstatOrUndefined(piece);
+      if (info) await removeFolder(piece, info, { self, pacer, relocate });
+    }
   }
 }

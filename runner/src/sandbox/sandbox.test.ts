@@ -1,3 +1,7 @@
+import { spawn } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { bwrapArgs } from "./bwrap";
@@ -85,5 +89,31 @@ describe("Sandbox.create with bwrap", () => {
   it("refuses bwrap mode without bubblewrap instead of running with less isolation", () => {
     const tools = { canSwitchUsers: true, prlimit: "/usr/bin/prlimit" };
     expect(() => Sandbox.create({ ...DEFAULT_SANDBOX, mode: "bwrap" }, 1, silent, tools)).toThrow(/bubblewrap/);
+  });
+});
+
+describe("Sandbox.reclaim", () => {
+  const asRoot = process.getuid?.() === 0;
+
+  it.runIf(asRoot)("kills what still runs as the slot's uid before it takes the workspace back", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "reclaim-"));
+    chmodSync(root, 0o711);
+    const paths = { workspace: path.join(root, "ws", "w"), runTmpDir: path.join(root, "tmp", "t"), privateDirs: [] };
+    mkdirSync(paths.workspace, { recursive: true });
+    mkdirSync(paths.runTmpDir, { recursive: true });
+    const sandbox = Sandbox.create({ ...DEFAULT_SANDBOX, mode: "uid", uidBase: 47000 }, 1, silent);
+    try {
+      await sandbox.enter(0, paths, silent);
+      const uid = statSync(paths.workspace).uid;
+      expect(uid).toBeGreaterThanOrEqual(47000);
+      // Started outside any run, so no run's exit kill has swept it: only reclaim's own sweep can.
+      const lurker = spawn("/bin/sleep", ["30"], { uid, gid: uid, stdio: "ignore", detached: true });
+      const died = new Promise((resolve) => lurker.on("exit", resolve));
+      await sandbox.reclaim(0, paths.workspace);
+      await expect(died).resolves.toBe(null);
+      expect(statSync(paths.workspace).uid).toBe(0);
+    } finally {
+      await sandbox.cleanup(0, [root], silent);
+    }
   });
 });

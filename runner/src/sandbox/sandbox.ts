@@ -1,6 +1,7 @@
 import { chmodSync, lchownSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
+import { RunnerError } from "../errors/runner-error";
 import type { Launch } from "../execute/run-command";
 import { bwrapArgs, bwrapWorks } from "./bwrap";
 import { chownTree, reclaimTree } from "./handover";
@@ -210,7 +211,21 @@ export class Sandbox {
    * the test reports whatever owner and modes the student's code left on them.
    */
   async reclaim(slot: number, workspace: string): Promise<void> {
-    if (!this.current.has(slot)) return;
+    const entered = this.current.get(slot);
+    if (!entered) return;
+    // The walk chmods what it finds as the runner (root on a task): a student process still alive could swap a
+    // folder for a symlink between the listing and the chmod and aim it at any file. A process that got
+    // SIGKILL never runs user code again, so only a live one after the sweep is a risk.
+    if (!entered.lastKill || entered.lastKill.live.length > 0) {
+      entered.lastKill = await killAllOf(entered.identity, this.kernelThreads);
+      if (entered.lastKill.live.length > 0) {
+        throw new RunnerError(`processes of uid ${entered.identity.uid} survived the kill: ${entered.lastKill.live.join(", ")}`, {
+          kind: "transient",
+          outcome: "internal_error",
+          studentMessage: "Grading could not finish safely. Your submission will be graded again.",
+        });
+      }
+    }
     await reclaimTree(workspace, { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }, new Pacer());
   }
 
@@ -271,7 +286,10 @@ export class Sandbox {
         );
       }
       const swept = await sweepSharedTemp(identity.uid);
-      if (swept.length > 0) log.info({ event: "sandbox-swept", paths: swept }, "removed files left in shared temp folders");
+      if (swept.length > 0) {
+        // A student can leave any number of entries there: the log line names a few.
+        log.info({ event: "sandbox-swept", count: swept.length, paths: swept.slice(0, 20) }, "removed files left in shared temp folders");
+      }
       if (left.live.length === 0 && left.zombies.length === 0) this.knownEmpty.add(identity.uid);
     }
     await removeTrees(trees);

@@ -1,7 +1,8 @@
-import { lstatSync, readdirSync } from "node:fs";
-import { lchown } from "node:fs/promises";
+import { lchownSync, lstatSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { folderEntries } from "../files/folder-entries";
+import { Pacer } from "../files/pacer";
 import { removeTrees } from "../files/remove-tree";
 
 /** World-writable folders every process can reach; a student's files there would outlive the workspace. */
@@ -13,27 +14,27 @@ export const SHARED_TEMP_DIRS = [...new Set([os.tmpdir(), "/tmp", "/var/tmp", "/
  */
 export async function sweepSharedTemp(uid: number, dirs: string[] = SHARED_TEMP_DIRS): Promise<string[]> {
   const removed: string[] = [];
-  for (const dir of dirs) {
-    // Synchronous: a few dozen lstat calls, far cheaper than a thread-pool round trip each.
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      const entry = path.join(dir, name);
-      try {
-        if (lstatSync(entry).uid === uid) removed.push(entry);
-      } catch {
-        // vanished meanwhile
-      }
-    }
-  }
+  const pacer = new Pacer();
   // These folders are sticky: only an entry's owner may delete it, so take ownership first (CAP_CHOWN, not CAP_FOWNER).
   const uidSelf = process.getuid?.() ?? 0;
   const gidSelf = process.getgid?.() ?? 0;
-  for (const entry of removed) await lchown(entry, uidSelf, gidSelf).catch(() => undefined);
+  for (const dir of dirs) {
+    try {
+      // Paced: a student may have left hundreds of thousands of entries here.
+      for await (const { name } of folderEntries(dir, pacer)) {
+        const entry = path.join(dir, name);
+        try {
+          if (lstatSync(entry).uid !== uid) continue;
+          lchownSync(entry, uidSelf, gidSelf);
+          removed.push(entry);
+        } catch {
+          // vanished meanwhile
+        }
+      }
+    } catch {
+      continue;
+    }
+  }
   if (removed.length > 0) await removeTrees(removed);
   return removed;
 }
