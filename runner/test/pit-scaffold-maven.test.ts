@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
-import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseJUnitXml } from "../src/grading/junit-xml";
 import { runTool } from "./helpers/run-tool";
 
 let scratch: string;
@@ -42,5 +43,52 @@ describe("the Maven scaffold", () => {
     const report = await readFile(path.join(reports, "TEST-SkeletonTest.xml"), "utf8");
     expect(report).toMatch(/tests="1"/);
     expect(report).toContain("Replace this skeleton with the exercise&apos;s tests");
+  }, 120_000);
+
+  it("reports, on a System.exit in the code under test, every unfinished test once: skipped, aborted or never run", async () => {
+    const pitsDir = path.join(scratch, "pits-exit");
+    expect((await runTool("pit-generator", ["--id=java-maven-exit-v1", "--scaffold", `--pitsDir=${pitsDir}`])).code).toBe(0);
+    const project = path.join(scratch, "project-exit");
+    await cp(path.join(pitsDir, "java-maven-exit-v1"), project, { recursive: true });
+    await rm(path.join(project, "src", "test", "java", "SkeletonTest.java"));
+    const write = async (file: string, text: string) => {
+      await mkdir(path.dirname(path.join(project, file)), { recursive: true });
+      await writeFile(path.join(project, file), text);
+    };
+    await write("src/main/java/Quitter.java", "public class Quitter { static void quit() { System.exit(0); } }\n");
+    // A whole class disabled: Surefire writes its report, so the guard must not list its test again.
+    await write(
+      "src/test/java/ADisabledTest.java",
+      `import org.junit.jupiter.api.*;
+      @Disabled("off") class ADisabledTest { @Test void one() {} }`,
+    );
+    await write(
+      "src/test/java/ZExitTest.java",
+      `import org.junit.jupiter.api.*;
+      @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+      class ZExitTest {
+        @Test @Order(1) void passes() {}
+        @Test @Order(2) void aborted() { Assumptions.assumeTrue(false, "not here"); }
+        @Test @Order(3) @Disabled("not graded") void disabled() {}
+        @Test @Order(4) void exits() { Quitter.quit(); }
+        @Test @Order(5) void neverRuns() {}
+      }`,
+    );
+
+    const result = await mvn(project, scratch);
+    expect(result.code).toBe(86);
+    const reports = path.join(project, "target", "surefire-reports");
+    expect((await readdir(reports)).filter((f) => f.endsWith(".xml")).sort()).toEqual([
+      "TEST-ADisabledTest.xml",
+      "TEST-grader.ExitGuard.xml",
+    ]);
+    const cases = parseJUnitXml(await readFile(path.join(reports, "TEST-grader.ExitGuard.xml"), "utf8"));
+    expect(cases.map((c) => [c.suite, c.name, c.status])).toEqual([
+      ["ZExitTest", "passes", "passed"],
+      ["ZExitTest", "aborted", "skipped"],
+      ["ZExitTest", "disabled", "skipped"],
+      ["ZExitTest", "exits", "error"],
+      ["ZExitTest", "neverRuns", "error"],
+    ]);
   }, 120_000);
 });

@@ -23,12 +23,13 @@ import org.junit.platform.launcher.TestPlan;
  * 2.22.3's forked JVM idles up to 10 s after the tests), so a System.exit in student code would end Maven with the
  * student's status, and Surefire would never write the report of the class that was running: its tests would
  * silently drop out of the grade. While a test plan runs, a shutdown hook writes those tests to
- * target/surefire-reports/TEST-grader.ExitGuard.xml (with their result if they finished, as errors if they never
- * ran) and ends the JVM with status 86.
+ * target/surefire-reports/TEST-grader.ExitGuard.xml (with their result if they finished, as skipped if they were
+ * disabled or aborted, as errors if they never ran) and ends the JVM with status 86.
  */
 public class ExitGuard implements TestExecutionListener {
   private static volatile TestPlan plan;
   private static final Map<String, TestExecutionResult> results = new ConcurrentHashMap<>();
+  private static final Map<String, String> skipped = new ConcurrentHashMap<>();
   private static final Set<String> finishedClasses = ConcurrentHashMap.newKeySet();
   private static final Thread HOOK = new Thread(ExitGuard::onExit);
 
@@ -45,6 +46,13 @@ public class ExitGuard implements TestExecutionListener {
   @Override
   public void executionFinished(TestIdentifier id, TestExecutionResult result) {
     if (id.isTest()) results.put(id.getUniqueId(), result);
+    else if (isClass(id)) finishedClasses.add(id.getUniqueId());
+  }
+
+  @Override
+  public void executionSkipped(TestIdentifier id, String reason) {
+    if (id.isTest()) skipped.put(id.getUniqueId(), reason == null ? "skipped" : reason);
+    // Surefire reports a skipped class as it does a finished one.
     else if (isClass(id)) finishedClasses.add(id.getUniqueId());
   }
 
@@ -81,6 +89,7 @@ public class ExitGuard implements TestExecutionListener {
     List<String> cases = new ArrayList<>();
     int failures = 0;
     int errors = 0;
+    int skips = 0;
     List<TestIdentifier> pending = new ArrayList<>();
     for (TestIdentifier root : running.getRoots()) {
       for (TestIdentifier id : running.getDescendants(root)) if (id.isTest()) pending.add(id);
@@ -94,11 +103,20 @@ public class ExitGuard implements TestExecutionListener {
       String name = id.getLegacyReportingName().replaceFirst("\\(\\)$", "");
       String open = "  <testcase classname=\"" + xml(className) + "\" name=\"" + xml(name) + "\">";
       TestExecutionResult result = results.get(id.getUniqueId());
-      if (result == null) {
+      String skipReason = skipped.get(id.getUniqueId());
+      if (skipReason != null) {
+        skips++;
+        cases.add(open + "<skipped message=\"" + xml(skipReason) + "\"/></testcase>");
+      } else if (result == null) {
         errors++;
         cases.add(open + "<error type=\"grader.ExitGuard\" message=\"did not finish: the code under test called System.exit\"/></testcase>");
       } else if (result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
         cases.add(open + "</testcase>");
+      } else if (result.getStatus() == TestExecutionResult.Status.ABORTED) {
+        // A failed assumption: Surefire reports it as skipped, and so does this report.
+        skips++;
+        String message = result.getThrowable().map(Throwable::getMessage).orElse("aborted");
+        cases.add(open + "<skipped message=\"" + xml(String.valueOf(message)) + "\"/></testcase>");
       } else {
         failures++;
         String message = result.getThrowable().map(Throwable::toString).orElse("failed");
@@ -111,7 +129,7 @@ public class ExitGuard implements TestExecutionListener {
     try (Writer out = Files.newBufferedWriter(dir.resolve("TEST-grader.ExitGuard.xml"), StandardCharsets.UTF_8)) {
       out.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
       out.write("<testsuite name=\"grader.ExitGuard\" tests=\"" + cases.size() + "\" failures=\"" + failures
-          + "\" errors=\"" + errors + "\" skipped=\"0\">\n");
+          + "\" errors=\"" + errors + "\" skipped=\"" + skips + "\">\n");
       for (String c : cases) out.write(c + "\n");
       out.write("</testsuite>\n");
     }
