@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 
@@ -28,5 +29,46 @@ export function startCpuMeter(): () => number | undefined {
     const end = readTicks();
     if (!start || !end || end.total === start.total) return undefined;
     return ((end.busy - start.busy) / (end.total - start.total)) * os.availableParallelism();
+  };
+}
+
+export interface ProcessCores {
+  /** The process's own CPU: for the runner, its event loop, V8's threads and libuv's pool. */
+  own: number;
+  /** Its children that ended and were reaped meanwhile: for the runner, the test commands and the kill helpers. */
+  children: number;
+}
+
+function clockTicks(): number {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+function readProcessTicks(pid: number): { own: number; children: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which may itself hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+    const [utime = 0, stime = 0, cutime = 0, cstime = 0] = fields.slice(11, 15);
+    return { own: utime + stime, children: cutime + cstime };
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many cores one process (and its reaped children) kept busy between start and stop; undefined off Linux. */
+export function startProcessCpuMeter(pid: number | undefined): () => ProcessCores | undefined {
+  const ticksPerSecond = clockTicks();
+  const start = pid === undefined ? undefined : readProcessTicks(pid);
+  const startedAt = performance.now();
+  return () => {
+    const end = pid === undefined ? undefined : readProcessTicks(pid);
+    const seconds = (performance.now() - startedAt) / 1000;
+    if (!start || !end || seconds <= 0) return undefined;
+    const cores = (ticks: number) => ticks / ticksPerSecond / seconds;
+    return { own: cores(end.own - start.own), children: cores(end.children - start.children) };
   };
 }

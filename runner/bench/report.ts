@@ -14,6 +14,9 @@ export interface LevelSummary {
   stagesP50Ms: Record<string, number>;
   errorLines: number;
   busyCores: number | undefined;
+  /** Cores the runner process kept busy itself, and its test commands (reaped children). */
+  runnerCores: number | undefined;
+  testCores: number | undefined;
 }
 
 export function summarizeLevel(level: LevelResult): LevelSummary {
@@ -33,6 +36,8 @@ export function summarizeLevel(level: LevelResult): LevelSummary {
     stagesP50Ms,
     errorLines: level.errorLines,
     busyCores: level.busyCores === undefined ? undefined : round(level.busyCores, 2),
+    runnerCores: level.runnerCores === undefined ? undefined : round(level.runnerCores.own, 2),
+    testCores: level.runnerCores === undefined ? undefined : round(level.runnerCores.children, 2),
   };
 }
 
@@ -52,11 +57,13 @@ function table(rows: (string | number)[][]): string {
 /** The throughput table in Markdown, as pasted into BENCHMARKS.md. */
 export function levelsTable(levels: LevelSummary[]): string {
   const stageNames = [...new Set(levels.flatMap((l) => Object.keys(l.stagesP50Ms)))];
-  const header = ["conc", "subs/s", "busy cores", "e2e p50 ms", "e2e p95 ms", "receive", ...stageNames, "runner p50"];
+  const header = ["conc", "subs/s", "busy cores", "runner cores", "test cores", "e2e p50 ms", "e2e p95 ms", "receive", ...stageNames, "runner p50"];
   const rows = levels.map((l) => [
     l.concurrency,
     l.perSecond,
     l.busyCores ?? "-",
+    l.runnerCores ?? "-",
+    l.testCores ?? "-",
     l.latencyP50Ms,
     l.latencyP95Ms,
     l.receiveP50Ms,

@@ -4,6 +4,7 @@ import type { CompiledBench } from "./compile";
 import type { TraceSink } from "./log-events";
 
 export interface RunnerProcess {
+  pid: number | undefined;
   /** SIGTERM, as ECS stops a task; resolves when the process has exited. */
   stop(): Promise<void>;
 }
@@ -34,6 +35,7 @@ export function startRunnerProcess(
   child.stdout.pipe(sink);
   const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
   return {
+    pid: child.pid,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       const [code, signal] = await exited;

@@ -4,7 +4,7 @@ import { CreateQueueCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Pool } from "pg";
 import { FakeApi } from "../src/local/fake-api";
 import type { CompiledBench } from "./compile";
-import { startCpuMeter } from "./machine-cpu";
+import { startCpuMeter, startProcessCpuMeter, type ProcessCores } from "./machine-cpu";
 import { TraceSink, type SubmissionTrace } from "./log-events";
 import { startRunnerProcess } from "./runner-process";
 
@@ -26,6 +26,8 @@ export interface LevelResult {
   errorLines: number;
   /** Cores the whole machine kept busy while the level ran (from /proc/stat); undefined off Linux. */
   busyCores: number | undefined;
+  /** The share of busyCores that was the runner process and the test commands it ran. */
+  runnerCores: ProcessCores | undefined;
 }
 
 export interface LevelDeps {
@@ -116,11 +118,19 @@ export async function runLevel(
     const errorsBefore = sink.errors;
     const started = performance.now();
     const busyCores = startCpuMeter();
+    const runnerCores = startProcessCpuMeter(runner.pid);
     measuring = true;
     await workers(warmup + count);
     const elapsedMs = performance.now() - started;
     const samples = seeded.slice(warmup).map(({ id }) => toSample(sink.trace(id), sentAt.get(id) ?? Number.NaN));
-    return { concurrency, submissions: count, elapsedMs, samples, errorLines: sink.errors - errorsBefore, busyCores: busyCores() };
+    return {
+      concurrency,
+      submissions: count,
+      elapsedMs,
+      samples, errorLines: sink.errors - errorsBefore,
+      busyCores: busyCores(),
+      runnerCores: runnerCores(),
+    };
   } finally {
     await runner.stop();
   }

@@ -67,9 +67,11 @@ async function removeFolder(dir: string, info: Stats, removal: Removal): Promise
   takeBack(dir, info, removal.self);
   const folders: string[] = [];
   async function* others() {
-    for await (const entry of folderEntries(dir, removal.pacer)) {
-      if (entry.isDirectory()) folders.push(entry.name);
-      else yield entry.name;
+    for await (const batch of folderEntries(dir, removal.pacer)) {
+      for (const entry of batch) {
+        if (entry.isDirectory()) folders.push(entry.name);
+        else yield entry.name;
+      }
     }
   }
   await forEachBounded(others(), UNLINKS_IN_FLIGHT, (name) => ignoreMissing(unlink(path.join(dir, name))));

@@ -11,10 +11,12 @@ import type { Identity } from "./identity-processes";
  */
 async function ownEntries(dir: string, { uid, gid }: Identity, pacer: Pacer): Promise<string[]> {
   const folders: string[] = [];
-  for await (const entry of folderEntries(dir, pacer)) {
-    const child = path.join(dir, entry.name);
-    if (!entry.isDirectory()) lchownSync(child, uid, gid);
-    else if (!tooDeepToEnter(child)) folders.push(child);
+  for await (const batch of folderEntries(dir, pacer)) {
+    for (const entry of batch) {
+      const child = path.join(dir, entry.name);
+      if (!entry.isDirectory()) lchownSync(child, uid, gid);
+      else if (!tooDeepToEnter(child)) folders.push(child);
+    }
   }
   return folders;
 }

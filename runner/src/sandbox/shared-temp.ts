@@ -21,14 +21,16 @@ export async function sweepSharedTemp(uid: number, dirs: string[] = SHARED_TEMP_
   for (const dir of dirs) {
     try {
       // Paced: a student may have left hundreds of thousands of entries here.
-      for await (const { name } of folderEntries(dir, pacer)) {
-        const entry = path.join(dir, name);
-        try {
-          if (lstatSync(entry).uid !== uid) continue;
-          lchownSync(entry, uidSelf, gidSelf);
-          removed.push(entry);
-        } catch {
-          // vanished meanwhile
+      for await (const batch of folderEntries(dir, pacer)) {
+        for (const { name } of batch) {
+          const entry = path.join(dir, name);
+          try {
+            if (lstatSync(entry).uid !== uid) continue;
+            lchownSync(entry, uidSelf, gidSelf);
+            removed.push(entry);
+          } catch {
+            // vanished meanwhile
+          }
         }
       }
     } catch {
