@@ -115,10 +115,8 @@ async function main(): Promise<void> {
     const scaling4 = c1 && c4 ? round(c4.perSecond / c1.perSecond, 2) : undefined;
     // With the same CPU per submission, concurrency can at most fill the idle cores: the ceiling of any scaling here.
     const scalingCeiling = c1?.busyCores ? round(os.availableParallelism() / c1.busyCores, 2) : undefined;
-    // The same ceiling counting only the runner and its test commands: what the cores would allow if SQS, S3 and
-    // PostgreSQL ran elsewhere, as on AWS.
-    const runnerShareC1 = c1?.runnerCores !== undefined && c1.testCores !== undefined ? c1.runnerCores + c1.testCores : undefined;
-    const runnerOnlyCeiling = runnerShareC1 ? round(os.availableParallelism() / runnerShareC1, 2) : undefined;
+    // One runner process has one event loop, which can never use more than one core, however many the machine has.
+    const eventLoopCeiling = c1?.eventLoopCores ? round(1 / c1.eventLoopCores, 2) : undefined;
     const javaE2e = java.find((j) => j.pit === JAVA_PIT)?.latencyMs;
     const javaE2eMedian = javaE2e ? [...javaE2e].sort((a, b) => a - b)[Math.floor(javaE2e.length / 2)] : undefined;
 
@@ -134,7 +132,7 @@ async function main(): Promise<void> {
       e2eRatio,
       scaling4,
       scalingCeiling,
-      runnerOnlyCeiling,
+      eventLoopCeiling,
       java,
       memory,
       targets: TARGETS,
@@ -152,8 +150,8 @@ async function main(): Promise<void> {
     if (scalingCeiling !== undefined) {
       console.log(`scaling ceiling on this machine (cores ${os.availableParallelism()} / busy cores at concurrency 1): ${scalingCeiling}`);
     }
-    if (runnerOnlyCeiling !== undefined) {
-      console.log(`scaling ceiling with the services elsewhere (cores / runner + test cores at concurrency 1): ${runnerOnlyCeiling}`);
+    if (eventLoopCeiling !== undefined) {
+      console.log(`scaling ceiling of one runner process (1 / its event loop's cores at concurrency 1): ${eventLoopCeiling}`);
     }
     for (const j of java) console.log(`java ${j.pit}: message->final ${j.latencyMs.join(", ")} ms; run stage ${j.runMs.join(", ")} ms`);
     if (javaE2eMedian !== undefined) console.log(`java end to end median: ${javaE2eMedian} ms (target < ${TARGETS.javaE2eMs})`);

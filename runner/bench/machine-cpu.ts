@@ -35,7 +35,15 @@ export function startCpuMeter(): () => number | undefined {
 export interface ProcessCores {
   /** The process's own CPU: for the runner, its event loop, V8's threads and libuv's pool. */
   own: number;
+  /** Its main thread alone: for Node, the event loop, which can never use more than one core. */
+  mainThread: number;
   /** Its children that ended and were reaped meanwhile: for the runner, the test commands and the kill helpers. */
+  children: number;
+}
+
+interface ProcessTicks {
+  own: number;
+  mainThread: number;
   children: number;
 }
 
@@ -47,13 +55,21 @@ function clockTicks(): number {
   }
 }
 
-function readProcessTicks(pid: number): { own: number; children: number } | undefined {
+/** utime, stime, cutime and cstime of a /proc stat line. */
+function statTimes(file: string): [number, number, number, number] {
+  const stat = readFileSync(file, "utf8");
+  // Fields after the command name, which may itself hold spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  const [utime = 0, stime = 0, cutime = 0, cstime = 0] = fields.slice(11, 15);
+  return [utime, stime, cutime, cstime];
+}
+
+function readProcessTicks(pid: number): ProcessTicks | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name, which may itself hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
-    const [utime = 0, stime = 0, cutime = 0, cstime = 0] = fields.slice(11, 15);
-    return { own: utime + stime, children: cutime + cstime };
+    const [utime, stime, cutime, cstime] = statTimes(`/proc/${pid}/stat`);
+    // The main thread's id is the process id.
+    const [mainUtime, mainStime] = statTimes(`/proc/${pid}/task/${pid}/stat`);
+    return { own: utime + stime, mainThread: mainUtime + mainStime, children: cutime + cstime };
   } catch {
     return undefined;
   }
@@ -68,7 +84,7 @@ export function startProcessCpuMeter(pid: number | undefined): () => ProcessCore
     const end = pid === undefined ? undefined : readProcessTicks(pid);
     const seconds = (performance.now() - startedAt) / 1000;
     if (!start || !end || seconds <= 0) return undefined;
-    const cores = (ticks: number) => ticks / ticksPerSecond / seconds;
-    return { own: cores(end.own - start.own), children: cores(end.children - start.children) };
+    const cores = (key: keyof ProcessTicks) => (end[key] - start[key]) / ticksPerSecond / seconds;
+    return { own: cores("own"), mainThread: cores("mainThread"), children: cores("children") };
   };
 }

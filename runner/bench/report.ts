@@ -14,8 +14,11 @@ export interface LevelSummary {
   stagesP50Ms: Record<string, number>;
   errorLines: number;
   busyCores: number | undefined;
-  /** Cores the runner process kept busy itself, and its test commands (reaped children). */
+  /** Cores the runner process kept busy itself, its event loop (main thread) alone, and its test commands. */
   runnerCores: number | undefined;
+  eventLoopCores: number | undefined;
+  /** The bench process (fauxqs and the driver): its main thread's cores. */
+  benchLoopCores: number | undefined;
   testCores: number | undefined;
 }
 
@@ -37,6 +40,8 @@ export function summarizeLevel(level: LevelResult): LevelSummary {
     errorLines: level.errorLines,
     busyCores: level.busyCores === undefined ? undefined : round(level.busyCores, 2),
     runnerCores: level.runnerCores === undefined ? undefined : round(level.runnerCores.own, 2),
+    eventLoopCores: level.runnerCores === undefined ? undefined : round(level.runnerCores.mainThread, 2),
+    benchLoopCores: level.benchCores === undefined ? undefined : round(level.benchCores.mainThread, 2),
     testCores: level.runnerCores === undefined ? undefined : round(level.runnerCores.children, 2),
   };
 }
@@ -57,13 +62,15 @@ function table(rows: (string | number)[][]): string {
 /** The throughput table in Markdown, as pasted into BENCHMARKS.md. */
 export function levelsTable(levels: LevelSummary[]): string {
   const stageNames = [...new Set(levels.flatMap((l) => Object.keys(l.stagesP50Ms)))];
-  const header = ["conc", "subs/s", "busy cores", "runner cores", "test cores", "e2e p50 ms", "e2e p95 ms", "receive", ...stageNames, "runner p50"];
+  const header = ["conc", "subs/s", "busy cores", "runner cores", "event loop", "test cores", "fauxqs loop", "e2e p50 ms", "e2e p95 ms", "receive", ...stageNames, "runner p50"];
   const rows = levels.map((l) => [
     l.concurrency,
     l.perSecond,
     l.busyCores ?? "-",
     l.runnerCores ?? "-",
+    l.eventLoopCores ?? "-",
     l.testCores ?? "-",
+    l.benchLoopCores ?? "-",
     l.latencyP50Ms,
     l.latencyP95Ms,
     l.receiveP50Ms,

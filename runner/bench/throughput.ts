@@ -28,6 +28,8 @@ export interface LevelResult {
   busyCores: number | undefined;
   /** The share of busyCores that was the runner process and the test commands it ran. */
   runnerCores: ProcessCores | undefined;
+  /** The bench's own process: fauxqs (SQS and S3) and the driver that sends messages and reads the runner's log. */
+  benchCores: ProcessCores | undefined;
 }
 
 export interface LevelDeps {
@@ -119,6 +121,7 @@ export async function runLevel(
     const started = performance.now();
     const busyCores = startCpuMeter();
     const runnerCores = startProcessCpuMeter(runner.pid);
+    const benchCores = startProcessCpuMeter(process.pid);
     measuring = true;
     await workers(warmup + count);
     const elapsedMs = performance.now() - started;
@@ -130,6 +133,7 @@ export async function runLevel(
       samples, errorLines: sink.errors - errorsBefore,
       busyCores: busyCores(),
       runnerCores: runnerCores(),
+      benchCores: benchCores(),
     };
   } finally {
     await runner.stop();
