@@ -60,7 +60,7 @@ describe("the Maven scaffold", () => {
     await write(
       "src/test/java/ADisabledTest.java",
       `import org.junit.jupiter.api.*;
-      @Disabled("off") class ADisabledTest { @Test void one() {} }`,
+      @Disabled("off") class ADisabledTest { @Test void one() {} @Nested class Inner { @Test void two() {} } }`,
     );
     await write(
       "src/test/java/ZExitTest.java",

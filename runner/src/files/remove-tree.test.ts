@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, rmdirSync, symlinkSync } from "node:fs";
-import { chmod, chown, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -80,6 +80,17 @@ describe("removeTrees", () => {
     rmdirSync(base);
   });
 
+  it("moves deep folders out under short names, even beside a root whose name leaves no room for a suffix", async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), "remove-deep-"));
+    // A student names its own entries in /tmp: NAME_MAX is 255 bytes.
+    const root = path.join(base, "r".repeat(250));
+    await mkdir(root);
+    deepTree(root, 1500);
+    await removeTrees([root]);
+    expect(readdirSync(base)).toEqual([]);
+    rmdirSync(base);
+  });
+
   it.runIf(process.getuid?.() === 0)("does so as a non-root runner too, for a tree a sandbox uid nested and locked", async () => {
     const base = await mkdtemp(path.join(os.tmpdir(), "remove-deep-"));
     await chmod(base, 0o755);
@@ -99,5 +110,30 @@ describe("removeTrees", () => {
     expect(child.status).toBe(0);
     expect(readdirSync(base)).toEqual([]);
     rmdirSync(base);
+  });
+
+  it.runIf(process.getuid?.() === 0)("removes every other path when one fails, then reports the failure", async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), "remove-fail-"));
+    await chmod(base, 0o755);
+    // As nobody, a root-owned file in a root-owned folder cannot be unlinked; nobody's own tree, in its own folder, can.
+    const locked = path.join(base, "root-file");
+    await writeFile(locked, "x");
+    const own = path.join(base, "mine", "own");
+    await mkdir(path.join(own, "a"), { recursive: true });
+    for (const p of [path.dirname(own), own, path.join(own, "a")]) await chown(p, NOBODY, NOBODY);
+    const script = `require(${JSON.stringify(path.join(RUNNER_ROOT, "src/files/remove-tree.ts"))})
+      .removeTrees([${JSON.stringify(locked)}, ${JSON.stringify(own)}])
+      .then(() => process.exit(0), (e) => { console.log(e.name + ": " + e.message); process.exit(3); })`;
+    const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+      cwd: RUNNER_ROOT,
+      uid: NOBODY,
+      gid: NOBODY,
+      encoding: "utf8",
+    });
+    expect(child.status).toBe(3);
+    expect(child.stdout).toMatch(/^RemoveTreesError: 1 of 2 removals failed: EACCES/);
+    expect(existsSync(own)).toBe(false);
+    expect(existsSync(locked)).toBe(true);
+    await rm(base, { recursive: true });
   });
 });

@@ -271,12 +271,20 @@ export class Sandbox {
   async cleanup(slot: number, trees: string[], log: Logger): Promise<void> {
     const entered = this.current.get(slot);
     this.current.delete(slot);
+    const failures: unknown[] = [];
     if (entered) {
       const { identity } = entered;
       // The run's own exit kill already swept the uid and nothing has run as it since; otherwise sweep now.
-      const left = entered.lastKill ?? (await killAllOf(identity, this.kernelThreads));
+      const last = entered.lastKill;
+      const left = last && last.live.length === 0 ? last : await killAllOf(identity, this.kernelThreads);
       if (left.live.length > 0) {
-        log.error({ event: "sandbox-survivors", uid: identity.uid, pids: left.live }, "processes survived the kill");
+        // Removing, as the runner, files a live student process can still rename would let it aim the runner's
+        // chmod, unlink or rename at any file through a swapped-in symlink: leave them, and the uid, alone.
+        log.error(
+          { event: "sandbox-survivors", uid: identity.uid, pids: left.live, leftInPlace: trees },
+          "processes survived the kill; the shared temp folders and the submission's folders are left as they are",
+        );
+        return;
       }
       if (!this.warnedZombies && left.zombies.length > 0) {
         this.warnedZombies = true;
@@ -285,13 +293,20 @@ export class Sandbox {
           "killed processes stay as zombies: PID 1 does not reap them (enable initProcessEnabled or run under tini)",
         );
       }
-      const swept = await sweepSharedTemp(identity.uid);
-      if (swept.length > 0) {
-        // A student can leave any number of entries there: the log line names a few.
-        log.info({ event: "sandbox-swept", count: swept.length, paths: swept.slice(0, 20) }, "removed files left in shared temp folders");
+      try {
+        const swept = await sweepSharedTemp(identity.uid);
+        if (swept.length > 0) {
+          // A student can leave any number of entries there: the log line names a few.
+          log.info({ event: "sandbox-swept", count: swept.length, paths: swept.slice(0, 20) }, "removed files left in shared temp folders");
+        }
+      } catch (error) {
+        failures.push(error);
       }
-      if (left.live.length === 0 && left.zombies.length === 0) this.knownEmpty.add(identity.uid);
+      if (left.zombies.length === 0) this.knownEmpty.add(identity.uid);
     }
-    await removeTrees(trees);
+    // The submission's own folders go whatever happened in the shared ones.
+    await removeTrees(trees).catch((error: unknown) => failures.push(error));
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, "sandbox cleanup failed");
   }
 }

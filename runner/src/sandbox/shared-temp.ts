@@ -5,6 +5,14 @@ import { folderEntries } from "../files/folder-entries";
 import { Pacer } from "../files/pacer";
 import { removeTrees } from "../files/remove-tree";
 
+function lchownSafe(entry: string, uid: number, gid: number): void {
+  try {
+    lchownSync(entry, uid, gid);
+  } catch {
+    // reported by the removal
+  }
+}
+
 /** World-writable folders every process can reach; a student's files there would outlive the workspace. */
 export const SHARED_TEMP_DIRS = [...new Set([os.tmpdir(), "/tmp", "/var/tmp", "/dev/shm", "/run/lock"])];
 
@@ -26,11 +34,12 @@ export async function sweepSharedTemp(uid: number, dirs: string[] = SHARED_TEMP_
           const entry = path.join(dir, name);
           try {
             if (lstatSync(entry).uid !== uid) continue;
-            lchownSync(entry, uidSelf, gidSelf);
-            removed.push(entry);
           } catch {
-            // vanished meanwhile
+            continue; // vanished meanwhile
           }
+          removed.push(entry);
+          // If this fails, the removal below fails too and says why.
+          lchownSafe(entry, uidSelf, gidSelf);
         }
       }
     } catch {

@@ -65,6 +65,14 @@ public class ExitGuard implements TestExecutionListener {
     return id.getSource().filter(ClassSource.class::isInstance).isPresent();
   }
 
+  /** A class that finished or was skipped has its report from Surefire, nested classes' tests included. */
+  private static boolean reportedBySurefire(TestPlan running, TestIdentifier id) {
+    for (Optional<TestIdentifier> at = running.getParent(id); at.isPresent(); at = running.getParent(at.get())) {
+      if (finishedClasses.contains(at.get().getUniqueId())) return true;
+    }
+    return false;
+  }
+
   private static Optional<TestIdentifier> classOf(TestPlan running, TestIdentifier id) {
     for (Optional<TestIdentifier> at = running.getParent(id); at.isPresent(); at = running.getParent(at.get())) {
       if (isClass(at.get())) return at;
@@ -95,9 +103,9 @@ public class ExitGuard implements TestExecutionListener {
       for (TestIdentifier id : running.getDescendants(root)) if (id.isTest()) pending.add(id);
     }
     for (TestIdentifier id : pending) {
-      Optional<TestIdentifier> owner = classOf(running, id);
       // Surefire wrote the report of every class that finished; only the others are missing.
-      if (owner.isPresent() && finishedClasses.contains(owner.get().getUniqueId())) continue;
+      if (reportedBySurefire(running, id)) continue;
+      Optional<TestIdentifier> owner = classOf(running, id);
       String className = owner.flatMap(TestIdentifier::getSource).map(s -> ((ClassSource) s).getClassName()).orElse("unknown");
       // Named as Surefire names them (method name without "()"), so the feedback reads the same.
       String name = id.getLegacyReportingName().replaceFirst("\\(\\)$", "");
@@ -116,7 +124,7 @@ public class ExitGuard implements TestExecutionListener {
         // A failed assumption: Surefire reports it as skipped, and so does this report.
         skips++;
         String message = result.getThrowable().map(Throwable::getMessage).orElse("aborted");
-        cases.add(open + "<skipped message=\"" + xml(String.valueOf(message)) + "\"/></testcase>");
+        cases.add(open + "<skipped message=\"" + xml(message) + "\"/></testcase>");
       } else {
         failures++;
         String message = result.getThrowable().map(Throwable::toString).orElse("failed");
