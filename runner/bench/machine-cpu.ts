@@ -41,11 +41,8 @@ export interface ProcessCores {
   children: number;
 }
 
-interface ProcessTicks {
-  own: number;
-  mainThread: number;
-  children: number;
-}
+/** The same three figures in clock ticks, as /proc counts them. */
+type ProcessTicks = Record<keyof ProcessCores, number>;
 
 function clockTicks(): number {
   try {

@@ -38,6 +38,22 @@ function deepTree(root: string, depth: number, uid?: number): void {
   expect(child.status).toBe(0);
 }
 
+/**
+ * Runs removeTrees in a child process as nobody: the non-root runner's path, from a test that runs as root.
+ * Exits 0 when it resolves; prints the error's name and message and exits 3 when it rejects.
+ */
+function removeAsNobody(paths: string[]) {
+  const script = `require(${JSON.stringify(path.join(RUNNER_ROOT, "src/files/remove-tree.ts"))})
+    .removeTrees(${JSON.stringify(paths)})
+    .then(() => process.exit(0), (e) => { console.log(e.name + ": " + e.message); process.exit(3); })`;
+  return spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+    cwd: RUNNER_ROOT,
+    uid: NOBODY,
+    gid: NOBODY,
+    encoding: "utf8",
+  });
+}
+
 describe("removeTrees", () => {
   it("removes a tree with folders locked at mode 000, and links without following them", async () => {
     const { root, outside } = await lockedTree();
@@ -55,13 +71,7 @@ describe("removeTrees", () => {
       for (const p of [path.dirname(root), root, path.join(root, "a"), path.join(root, "a", "b"), path.join(root, "a", "b", "f")]) {
         await chown(p, NOBODY, NOBODY);
       }
-      const script = `require(${JSON.stringify(path.join(RUNNER_ROOT, "src/files/remove-tree.ts"))}).removeTrees([${JSON.stringify(root)}])`;
-      const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
-        cwd: RUNNER_ROOT,
-        uid: NOBODY,
-        gid: NOBODY,
-        encoding: "utf8",
-      });
+      const child = removeAsNobody([root]);
       expect(child.stderr).toBe("");
       expect(child.status).toBe(0);
     }
@@ -99,13 +109,7 @@ describe("removeTrees", () => {
     await chown(root, NOBODY, NOBODY);
     deepTree(root, 3000, NOBODY);
     await chown(base, NOBODY, NOBODY);
-    const script = `require(${JSON.stringify(path.join(RUNNER_ROOT, "src/files/remove-tree.ts"))}).removeTrees([${JSON.stringify(root)}])`;
-    const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
-      cwd: RUNNER_ROOT,
-      uid: NOBODY,
-      gid: NOBODY,
-      encoding: "utf8",
-    });
+    const child = removeAsNobody([root]);
     expect(child.stderr).toBe("");
     expect(child.status).toBe(0);
     expect(readdirSync(base)).toEqual([]);
@@ -121,15 +125,7 @@ describe("removeTrees", () => {
     const own = path.join(base, "mine", "own");
     await mkdir(path.join(own, "a"), { recursive: true });
     for (const p of [path.dirname(own), own, path.join(own, "a")]) await chown(p, NOBODY, NOBODY);
-    const script = `require(${JSON.stringify(path.join(RUNNER_ROOT, "src/files/remove-tree.ts"))})
-      .removeTrees([${JSON.stringify(locked)}, ${JSON.stringify(own)}])
-      .then(() => process.exit(0), (e) => { console.log(e.name + ": " + e.message); process.exit(3); })`;
-    const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
-      cwd: RUNNER_ROOT,
-      uid: NOBODY,
-      gid: NOBODY,
-      encoding: "utf8",
-    });
+    const child = removeAsNobody([locked, own]);
     expect(child.status).toBe(3);
     expect(child.stdout).toMatch(/^RemoveTreesError: 1 of 2 removals failed: EACCES/);
     expect(existsSync(own)).toBe(false);
