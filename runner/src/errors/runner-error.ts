@@ -72,6 +72,49 @@ export class PitConfigError extends RunnerError {
   }
 }
 
+/** One use of an API the exercise does not allow, found in the student's code (code-policy/). */
+export interface CodeFinding {
+  /** Relative to the submission's root, as the student named it. */
+  file: string;
+  line?: number;
+  /** The API as the student would recognise it: `Runtime.addShutdownHook`, `ctypes`, `node:child_process`. */
+  api: string;
+  /** The policy entry that denied it (`java.lang.Runtime.addShutdownHook`), for the log and the PIT author. */
+  rule: string;
+}
+
+const MAX_FINDINGS_IN_MESSAGE = 3;
+
+/** The solution uses APIs the exercise forbids: refused before (or instead of) grading, never scored. */
+export class CodePolicyError extends RunnerError {
+  constructor(readonly findings: CodeFinding[], options: { submissionId?: string } = {}) {
+    const shown = findings.slice(0, MAX_FINDINGS_IN_MESSAGE).map((f) => `${f.file}${f.line ? `:${f.line}` : ""} uses ${f.api}`);
+    const more = findings.length > shown.length ? ` (and ${findings.length - shown.length} more)` : "";
+    const sentence = `${shown.join("; ")}${more}, which this exercise does not allow`;
+    super(`Code policy: ${sentence}`, {
+      kind: "permanent",
+      outcome: "invalid_submission",
+      studentMessage: `Your submission was not graded: ${sentence}. Remove it and submit again.`,
+      ...options,
+    });
+  }
+}
+
+/**
+ * The grading environment failed (a dependency or plugin that cannot be resolved, a missing tool, a JVM that
+ * could not start or was killed for memory, a full disk): never the student's fault, so never their grade.
+ */
+export class EnvironmentError extends RunnerError {
+  constructor(message: string, options: { cause?: unknown; submissionId?: string; kind?: ErrorKind } = {}) {
+    super(message, {
+      kind: options.kind ?? "transient",
+      outcome: "internal_error",
+      studentMessage: "The grader's environment failed while running your tests; this is not a problem with your code. It will try again.",
+      ...options,
+    });
+  }
+}
+
 /** A storage call failed; `kind` tells whether the object is gone for good or S3 was unavailable. */
 export class StorageError extends RunnerError {
   constructor(message: string, options: { kind: ErrorKind; cause?: unknown; submissionId?: string }) {

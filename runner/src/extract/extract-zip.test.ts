@@ -41,7 +41,11 @@ describe("extractZip", () => {
       ]),
     );
     const result = await extractZip(zip, dest);
-    expect(result).toEqual({ files: 2, bytes: 13 + Buffer.byteLength("héllo") });
+    expect(result).toEqual({
+      files: 2,
+      bytes: 13 + Buffer.byteLength("héllo"),
+      admission: { studentFiles: ["README.md", "src/Main.java"], ignored: [] },
+    });
     expect(await listTree(dest)).toEqual(["README.md", path.join("src", "Main.java")]);
     expect(await readFile(path.join(dest, "README.md"), "utf8")).toBe("héllo");
   });

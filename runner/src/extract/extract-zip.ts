@@ -6,6 +6,7 @@ import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import { inflateRawSync } from "node:zlib";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
+import type { Admission } from "../admit/admission";
 import { InvalidArchiveError } from "../errors/runner-error";
 import { forEachBounded } from "../files/bounded";
 import { Pacer } from "../files/pacer";
@@ -47,9 +48,21 @@ export interface ExtractResult {
   bytes: number;
 }
 
+/**
+ * Decides, from every file name in the archive (posix, relative to its root), which files are written. Dropped
+ * files are never written at all, so nothing the submission was not allowed to contribute ever reaches the disk.
+ */
+export type SelectFiles = (files: string[]) => Admission;
+
+export interface ExtractedSubmission extends ExtractResult {
+  admission: Admission;
+}
+
 interface PlannedEntry {
   entry: Entry;
   name: string;
+  /** Posix, relative to the archive's root, normalised. */
+  relative: string;
   target: string;
   isDirectory: boolean;
   /** Where the entry's data starts, past its local header; known once overlaps are checked. */
@@ -94,7 +107,8 @@ export async function extractZip(
   zipPath: string,
   destinationFolder: string,
   limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS,
-): Promise<ExtractResult> {
+  select: SelectFiles = keepEverything,
+): Promise<ExtractedSubmission> {
   const root = path.resolve(destinationFolder);
   await removeTrees([root]);
   await mkdir(root, { recursive: true });
@@ -112,14 +126,19 @@ export async function extractZip(
     if (zip.entryCount > limits.maxEntries) {
       throw new InvalidArchiveError(`the archive has ${zip.entryCount} entries; at most ${limits.maxEntries} are allowed.`);
     }
-    const planned = await plan(zip, root, limits, opened.size);
-    await checkOverlaps(zip, planned);
+    const everything = await plan(zip, root, limits, opened.size);
+    // The whole archive is judged (names, sizes, overlaps) whatever is kept: an unsafe one is refused outright.
+    await checkOverlaps(zip, everything);
+    const admission = select(everything.filter((p) => !p.isDirectory).map((p) => p.relative));
+    const kept = new Set(admission.studentFiles);
+    // Folders are made as their files need them; an entry of its own only for an empty one is not worth keeping.
+    const planned = everything.filter((p) => !p.isDirectory && kept.has(p.relative));
     const madeDirs = new Map<string, Promise<unknown>>([[root, Promise.resolve()]]);
     const context: WriteContext = { ...opened, limits, result: { files: 0, bytes: 0 }, madeDirs, pacer: new Pacer() };
     const isSmall = (item: PlannedEntry) => item.isDirectory || isSmallEntry(item);
     await forEachBounded(planned.filter(isSmall), SMALL_WRITES_IN_FLIGHT, (item) => write(context, item));
     for (const item of planned.filter((p) => !isSmall(p))) await write(context, item);
-    return context.result;
+    return { ...context.result, admission };
   } catch (error) {
     if (error instanceof InvalidArchiveError) throw error;
     if (HOST_ERRORS.has((error as NodeJS.ErrnoException).code ?? "")) throw error;
@@ -129,6 +148,10 @@ export async function extractZip(
   } finally {
     zip.close();
   }
+}
+
+function keepEverything(files: string[]): Admission {
+  return { studentFiles: [...files].sort(), ignored: [] };
 }
 
 function readEntries(zip: ZipFile): Promise<Entry[]> {
@@ -175,7 +198,7 @@ async function plan(zip: ZipFile, root: string, limits: ExtractLimits, archiveBy
         throw new InvalidArchiveError(`the archive unpacks to more than ${limits.maxTotalBytes} bytes.`);
       }
     }
-    planned.push({ entry, name, target, isDirectory: checked.isDirectory });
+    planned.push({ entry, name, relative: checked.relative, target, isDirectory: checked.isDirectory });
   }
   if (!planned.some((p) => !p.isDirectory)) throw new InvalidArchiveError("the archive contains no files.");
   if (declaredTotal > RATIO_FLOOR_BYTES && declaredTotal / Math.max(archiveBytes, 1) > limits.maxCompressionRatio) {

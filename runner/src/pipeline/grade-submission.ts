@@ -1,6 +1,9 @@
 import type { Logger } from "pino";
 import type { Config } from "../config";
-import { RunnerError } from "../errors/runner-error";
+import { selectStudentFiles } from "../admit/select-files";
+import { checkSource } from "../code-policy/check-source";
+import { verifyCompiledClasses } from "../code-policy/java/verify-classes";
+import { CodePolicyError, RunnerError } from "../errors/runner-error";
 import type { RunResult } from "../execute/run-command";
 import { runSteps } from "../execute/run-steps";
 import { extractZip } from "../extract/extract-zip";
@@ -41,10 +44,17 @@ export interface GradedSubmission {
 export async function gradeSubmission(input: GradeSubmissionInput): Promise<GradedSubmission> {
   const { pit, workspace, stage } = input;
   const { sandbox } = input;
-  await stage("extract", () => extractZip(input.zipPath, workspace, input.config.extractLimits));
+  // Only the files the PIT lets a submission contribute are written; the rest never reach the disk.
+  const { admission } = await stage("extract", () =>
+    extractZip(input.zipPath, workspace, input.config.extractLimits, selectStudentFiles(pit)),
+  );
+  const { studentFiles } = admission;
+  // Before anything runs, on the files as extracted: nothing the submission does can interfere with the check.
+  const sourceFindings = await stage("check-source", () => checkSource({ pit, workspace, studentFiles }));
+  if (sourceFindings.length > 0) throw new CodePolicyError(sourceFindings);
   const reportPaths = reportPathsFor(pit.config.buildTool, pit.config.reportPaths);
   const prepared = await stage("prepare", async () => {
-    const ready = await prepareWorkspace(pit, workspace, input.tmpDir);
+    const ready = await prepareWorkspace(pit, workspace, input.tmpDir, { studentFiles, reportPaths });
     // Before the workspace is handed to the sandbox uid: reports shipped in the ZIP are never graded.
     await removeStaleReports(workspace, reportPaths);
     const privateDirs = [ready.home, ready.tmp];
@@ -73,6 +83,9 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
   }
   const graded = await stage("grade", async () => {
     await sandbox?.sandbox.reclaim(sandbox.slot, workspace);
+    // Compiled output is checked once nothing of the student's runs any more (Java: constant pools).
+    const classFindings = await verifyCompiledClasses({ pit, workspace, studentFiles, output: run.output });
+    if (classFindings.length > 0) throw new CodePolicyError(classFindings);
     return gradeReports({
       run,
       setupFailure: steps.failedSetup,

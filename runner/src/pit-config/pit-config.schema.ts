@@ -25,7 +25,37 @@ export const pitConfigSchema = z
     requiredFiles: z.array(z.string().trim().min(1)).optional(),
     /** Globs, relative to the workspace, of the JUnit XML reports to grade; defaults per buildTool. */
     reportPaths: z.array(z.string().trim().min(1)).min(1).optional(),
-    /** Optional scale: the score is maxScore * (weight passed) / (weight of non-skipped tests). */
+    /**
+     * Globs (relative to the ZIP's root) of the paths a submission may contribute; everything else is dropped
+     * before the template is laid over. Defaults per buildTool (admit/student-files.ts). Files that configure
+     * or shadow the build and test tools are dropped whatever this says (admit/protected-paths.ts).
+     */
+    studentFiles: z.array(z.string().trim().min(1)).min(1).optional(),
+    /**
+     * The tests the instructor's reference solution ran (`npm run try:pit -- <pitId> <reference> --record`), by
+     * test id (`<suite>.<name>`, or the bare name when a report gives no suite). Only these count.
+     */
+    expectedTests: z.array(z.string().min(1)).optional(),
+    /** Expected tests the instructor disabled (skipped in the reference run): never counted. */
+    disabledTests: z.array(z.string().min(1)).optional(),
+    /**
+     * Overrides of the language's default deny list of APIs a solution may not use (code-policy/): entries are
+     * API names or prefixes of them (`java.lang.Thread`, `os.system`, `node:worker_threads`); the most
+     * specific matching entry wins, and an entry of the PIT's beats a default of the same length.
+     */
+    codePolicy: z
+      .object({
+        allow: z.array(z.string().trim().min(1)).optional(),
+        deny: z.array(z.string().trim().min(1)).optional(),
+      })
+      .strict()
+      .optional(),
+    /**
+     * `allow` lets student code open network sockets (an exercise that runs a server on localhost); the default
+     * follows RUNNER_SANDBOX_NETWORK (deny). See backend.md "Security model".
+     */
+    network: z.enum(["deny", "allow"]).optional(),
+    /** Optional scale: the score is maxScore * (weight passed) / (weight of counted tests). */
     grading: z
       .object({
         maxScore: z.number().positive().max(1000).optional(),

@@ -5,6 +5,7 @@ import { glob, hasMagic } from "glob";
 import { rimraf } from "rimraf";
 import { MissingFilesError } from "../errors/runner-error";
 import type { LoadedPit } from "../pit-config/pit-config.service";
+import { runtimeGuardEnv } from "../code-policy/runtime-guard";
 import { writeMavenSettings } from "./maven-settings";
 
 export interface PreparedRun {
@@ -63,7 +64,19 @@ async function clearConflicts(templateDir: string, workspace: string): Promise<v
  * Lays the PIT's template files over the extracted submission (the instructor's tests and build
  * file win over a student's file of the same path) and builds the test process's environment.
  */
-export async function prepareWorkspace(pit: LoadedPit, workspace: string, runTmpDir: string): Promise<PreparedRun> {
+export interface PrepareOptions {
+  /** The admitted student files, relative to the workspace. */
+  studentFiles: string[];
+  /** The report globs the runner grades, relative to the workspace. */
+  reportPaths: string[];
+}
+
+export async function prepareWorkspace(
+  pit: LoadedPit,
+  workspace: string,
+  runTmpDir: string,
+  options: PrepareOptions = { studentFiles: [], reportPaths: [] },
+): Promise<PreparedRun> {
   // Checked before the template is laid down, so a template file cannot stand in for the student's.
   await checkRequiredFiles(pit.config.requiredFiles ?? [], workspace);
   if (isDirectory(pit.templateDir)) {
@@ -88,5 +101,7 @@ export async function prepareWorkspace(pit: LoadedPit, workspace: string, runTmp
     const { userHomeOpt } = await writeMavenSettings(home);
     env.MAVEN_OPTS = [pit.config.environment?.MAVEN_OPTS, userHomeOpt].filter(Boolean).join(" ");
   }
+  // Last, so neither the PIT's variables nor anything above can switch the runner's own guard off.
+  Object.assign(env, runtimeGuardEnv({ pit, workspace, env, ...options }));
   return { env, home, tmp };
 }
