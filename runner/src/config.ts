@@ -36,6 +36,7 @@ export const envSchema = z
     RUNNER_POLL_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
     RUNNER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     RUNNER_PITS_DIR: nonEmpty.default(path.join(RUNNER_ROOT, "pits")),
+    RUNNER_GUARDS_DIR: nonEmpty.default(path.join(RUNNER_ROOT, "guards")),
     RUNNER_WORK_DIR: nonEmpty.default(path.join(os.tmpdir(), "runner", "work")),
     RUNNER_TMP_DIR: nonEmpty.default(path.join(os.tmpdir(), "runner", "tmp")),
     RUNNER_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -93,6 +94,11 @@ export interface Config {
   pollIntervalMs: number;
   concurrency: number;
   pitsDir: string;
+  /**
+   * Runner-owned files that the test process loads or runs (the language guards, the sandbox launcher): readable
+   * and executable by the sandbox uids, writable by no one of theirs. /opt/runner-guards in the image.
+   */
+  guardsDir: string;
   workDir: string;
   tmpDir: string;
   logLevel: Env["RUNNER_LOG_LEVEL"];
@@ -151,6 +157,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     pollIntervalMs: env.RUNNER_POLL_INTERVAL_MS,
     concurrency: env.RUNNER_CONCURRENCY,
     pitsDir: path.resolve(env.RUNNER_PITS_DIR),
+    guardsDir: path.resolve(env.RUNNER_GUARDS_DIR),
     workDir: path.resolve(env.RUNNER_WORK_DIR),
     tmpDir: path.resolve(env.RUNNER_TMP_DIR),
     logLevel: env.RUNNER_LOG_LEVEL,

@@ -6,6 +6,8 @@ export interface GuardInput {
   studentFiles: string[];
   /** Globs of the reports the runner will grade, relative to the workspace. */
   reportPaths: string[];
+  /** Runner-owned guard files (Config.guardsDir), readable by the sandbox uids. */
+  guardsDir: string;
   /** The run's environment so far (PATH, HOME, the PIT's own variables). */
   env: Record<string, string>;
 }

@@ -21,7 +21,7 @@ export interface GradeSubmissionInput {
   /** Emptied, then filled with the submission and the PIT's template; the caller removes it afterwards. */
   workspace: string;
   tmpDir: string;
-  config: Pick<Config, "maxLogBytes" | "killGraceMs"> & Partial<Pick<Config, "extractLimits">>;
+  config: Pick<Config, "maxLogBytes" | "killGraceMs" | "guardsDir"> & Partial<Pick<Config, "extractLimits">>;
   /** Who runs the test command and under which limits; without it, the runner's own user (local tools only). */
   sandbox?: { sandbox: Sandbox; slot: number; log: Logger };
   stage: Stage;
@@ -54,7 +54,7 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
   if (sourceFindings.length > 0) throw new CodePolicyError(sourceFindings);
   const reportPaths = reportPathsFor(pit.config.buildTool, pit.config.reportPaths);
   const prepared = await stage("prepare", async () => {
-    const ready = await prepareWorkspace(pit, workspace, input.tmpDir, { studentFiles, reportPaths });
+    const ready = await prepareWorkspace(pit, workspace, input.tmpDir, { studentFiles, reportPaths, guardsDir: input.config.guardsDir });
     // Before the workspace is handed to the sandbox uid: reports shipped in the ZIP are never graded.
     await removeStaleReports(workspace, reportPaths);
     const privateDirs = [ready.home, ready.tmp];
@@ -84,8 +84,8 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
   const graded = await stage("grade", async () => {
     await sandbox?.sandbox.reclaim(sandbox.slot, workspace);
     // Compiled output is checked once nothing of the student's runs any more (Java: constant pools).
-    const classFindings = await verifyCompiledClasses({ pit, workspace, studentFiles, output: run.output });
-    if (classFindings.length > 0) throw new CodePolicyError(classFindings);
+    const java = await verifyCompiledClasses({ pit, workspace, studentFiles, output: run.output, guardKey: prepared.guardKey });
+    if (java.findings.length > 0) throw new CodePolicyError(java.findings);
     return gradeReports({
       run,
       setupFailure: steps.failedSetup,

@@ -20,7 +20,7 @@ export interface PipelineDeps {
   pits: PitConfigService;
   submissions: SubmissionRepository;
   sandbox: Sandbox;
-  config: Pick<Config, "workDir" | "tmpDir" | "maxLogBytes" | "killGraceMs" | "extractLimits">;
+  config: Pick<Config, "workDir" | "tmpDir" | "maxLogBytes" | "killGraceMs" | "extractLimits" | "guardsDir">;
 }
 
 export type SubmissionOutcome = (

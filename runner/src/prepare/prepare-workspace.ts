@@ -14,6 +14,8 @@ export interface PreparedRun {
   home: string;
   /** The run's own TMPDIR, so tools keep their temp files out of the shared /tmp. */
   tmp: string;
+  /** A per-run secret handed to a runner-owned guard that signs what it saw (Java); kept by the runner. */
+  guardKey?: string;
 }
 
 const BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -65,6 +67,8 @@ async function clearConflicts(templateDir: string, workspace: string): Promise<v
  * file win over a student's file of the same path) and builds the test process's environment.
  */
 export interface PrepareOptions {
+  /** Config.guardsDir. */
+  guardsDir: string;
   /** The admitted student files, relative to the workspace. */
   studentFiles: string[];
   /** The report globs the runner grades, relative to the workspace. */
@@ -75,7 +79,7 @@ export async function prepareWorkspace(
   pit: LoadedPit,
   workspace: string,
   runTmpDir: string,
-  options: PrepareOptions = { studentFiles: [], reportPaths: [] },
+  options: PrepareOptions,
 ): Promise<PreparedRun> {
   // Checked before the template is laid down, so a template file cannot stand in for the student's.
   await checkRequiredFiles(pit.config.requiredFiles ?? [], workspace);

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Logger } from "pino";
 import { rimraf } from "rimraf";
+import { RUNNER_ROOT } from "../../config";
 import { toRunnerError, type RunnerError } from "../../errors/runner-error";
 import type { RunResult } from "../../execute/run-command";
 import { errorFeedback, type GradeResult } from "../../grading/feedback";
@@ -13,7 +14,7 @@ import type { PitConfigService } from "../../pit-config/pit-config.service";
 import { CliError } from "../cli-error";
 
 /** The runner's own defaults (RUNNER_MAX_LOG_BYTES, RUNNER_KILL_GRACE_MS), so a try behaves as production does. */
-export const TRY_LIMITS = { maxLogBytes: 1024 * 1024, killGraceMs: 2000 };
+export const TRY_LIMITS = { maxLogBytes: 1024 * 1024, killGraceMs: 2000, guardsDir: path.join(RUNNER_ROOT, "guards") };
 
 export interface TryOptions {
   pits: PitConfigService;
