@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { requiredFilesOutside } from "../admit/required-files";
 import { PitConfigError } from "../errors/runner-error";
 import type { PitConfig } from "./interfaces/pit-config.interface";
 import { pitConfigSchema, pitIdSchema } from "./pit-config.schema";
@@ -49,6 +50,13 @@ export class PitConfigService {
     if (!parsed.success) {
       const fields = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
       throw new PitConfigError(`PIT config ${file} is invalid: ${fields}`);
+    }
+    const outside = requiredFilesOutside(parsed.data);
+    if (outside.length > 0) {
+      throw new PitConfigError(
+        `PIT config ${file} is invalid: requiredFiles ${outside.map((f) => JSON.stringify(f)).join(", ")} ` +
+          "lie outside what a submission may contribute (studentFiles, or a path the build and test tools own)",
+      );
     }
     return { pitId, config: parsed.data, templateDir: path.join(this.pitsDir, pitId) };
   }
