@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Clients } from "./clients";
 import type { Config } from "./config";
 import { HealthFile } from "./health/health-file";
+import { MetricsEmitter, startSlotsGauge } from "./metrics/emitter";
 import { createMessageHandlers } from "./pipeline/handle-message";
 import { PitConfigService } from "./pit-config/pit-config.service";
 import { SqsConsumer } from "./queue/sqs-consumer";
@@ -27,11 +28,13 @@ export interface Runner {
 export function createRunner(config: Config, clients: Clients, logger: Logger): Runner {
   // A pool error on an idle client (database restarted) must be logged, not crash the process.
   clients.pool.on("error", (err) => logger.error({ event: "db-pool-error", err }, "idle database client failed"));
+  const metrics = new MetricsEmitter(config.metrics.namespace);
   const deps = {
     storage: new StorageService(clients.s3, config.aws.bucket, config.tmpDir),
     pits: new PitConfigService(config.pitsDir),
     submissions: new SubmissionRepository(clients.pool),
-    sandbox: Sandbox.create(config.sandbox, config.concurrency, logger),
+    sandbox: Sandbox.create(config.sandbox, config.concurrency, logger, undefined, metrics),
+    warnedPits: new Set<string>(),
     config,
   };
   const { reliability } = config;
@@ -46,10 +49,12 @@ export function createRunner(config: Config, clients: Clients, logger: Logger): 
     heartbeatSeconds: reliability.heartbeatSeconds,
     onTurn: () => health.touch(),
     logger,
-    ...createMessageHandlers(deps, { signal: interrupt.signal, policy: reliability }, new SlotPool(config.concurrency)),
+    ...createMessageHandlers(deps, { signal: interrupt.signal, policy: reliability, metrics }, new SlotPool(config.concurrency)),
   });
+  let stopGauge = () => {};
   const stop = async (graceMs = reliability.shutdownGraceMs) => {
     consumer.stopReceiving();
+    stopGauge();
     if (await consumer.drain(graceMs)) return;
     logger.warn({ event: "grace-expired", graceMs, inFlight: consumer.active }, "grace period over: interrupting submissions");
     interrupt.abort();
@@ -60,7 +65,17 @@ export function createRunner(config: Config, clients: Clients, logger: Logger): 
   };
   return {
     consumer,
-    start: () => consumer.start(),
+    start: () => {
+      stopGauge();
+      stopGauge = startSlotsGauge({
+        emitter: metrics,
+        log: logger,
+        intervalSeconds: config.metrics.intervalSeconds,
+        slots: config.concurrency,
+        inFlight: () => consumer.active,
+      });
+      return consumer.start();
+    },
     stop,
     interrupt: () => interrupt.abort(),
   };

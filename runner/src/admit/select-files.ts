@@ -52,10 +52,9 @@ export function templateFiles(templateDir: string): string[] {
  * The extraction filter for this PIT: a file is kept when `studentFiles` takes it, no tool owns it and the
  * template does not provide it. Everything else is dropped with the reason the student will read.
  */
-export function selectStudentFiles(pit: LoadedPit): SelectFiles {
+export function selectStudentFiles(pit: LoadedPit, template: readonly string[] = templateFiles(pit.templateDir)): SelectFiles {
   const { buildTool } = pit.config;
   const accepted = studentFileMatcher(studentFilePatterns(pit.config));
-  const template = templateFiles(pit.templateDir);
   const provided = new Set(template);
   const templateTestDirs = [
     ...new Set(template.filter((f) => isTemplateTest(f, buildTool)).map((f) => path.posix.dirname(f))),

@@ -30,7 +30,14 @@ export interface Feedback {
   pitId: string;
   /** Runner's addition to the contract: the compiler's first errors when the build failed. */
   compileErrors?: string[];
+  /** Tests that ran but that the PIT does not expect (a submission's own): listed, never scored. The first 50. */
+  notGraded?: NotGradedTest[];
+  /** Files of the submission that were not used, and why. The first 50; `ignoredFileCount` counts them all. */
+  ignoredFiles?: { path: string; reason: string }[];
+  ignoredFileCount?: number;
 }
+
+export type NotGradedTest = Pick<TestCaseFeedback, "name" | "suite" | "status">;
 
 export interface GradeResult {
   status: FinalStatus;
@@ -49,11 +56,13 @@ export function cleanText(text: string, maxChars = MAX_MESSAGE_CHARS): string {
   return cleaned.length > maxChars ? `${cleaned.slice(0, maxChars - 1)}…` : cleaned;
 }
 
-/** `100 * passed / (total - skipped)`, two decimals; 0 when nothing ran. */
+/**
+ * `100 * passed / counted`, two decimals (../shared/CONTRACT.md §4): `summary` describes the counted tests, and a
+ * counted test skipped at run time is not passed. 0 when nothing is counted.
+ */
 export function scoreOf(summary: TestSummary): number {
-  const counted = summary.total - summary.skipped;
-  if (counted <= 0) return 0;
-  return Math.round((10000 * summary.passed) / counted) / 100;
+  if (summary.total <= 0) return 0;
+  return Math.round((10000 * summary.passed) / summary.total) / 100;
 }
 
 /** The feedback for a submission that could not be graded (status ERROR). */

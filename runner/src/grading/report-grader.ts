@@ -1,14 +1,29 @@
+import type { IgnoredFile } from "../admit/admission";
+import { PitConfigError } from "../errors/runner-error";
 import type { RunResult } from "../execute/run-command";
 import type { PitConfig } from "../pit-config/interfaces/pit-config.interface";
-import { extractCompileErrors, relativize } from "./compile-errors";
-import { cleanText, scoreOf, type GradeResult, type Outcome, type TestCaseFeedback, type TestSummary } from "./feedback";
+import { relativize } from "./compile-errors";
+import { isDidNotRun, selectCountedTests, type CountedTests, type TestExpectation } from "./counted-tests";
+import {
+  cleanText,
+  scoreOf,
+  type Feedback,
+  type GradeResult,
+  type NotGradedTest,
+  type Outcome,
+  type TestCaseFeedback,
+  type TestSummary,
+} from "./feedback";
 import { parseJUnitXml, ReportParseError, type ParsedTestCase } from "./junit-xml";
 import type { ReadReports } from "./report-files";
+import { environmentFailure, studentCompileErrors } from "./run-failure";
 
 /** Short enough that a long list of failing tests stays readable. */
 export const MAX_TEST_MESSAGE_CHARS = 1000;
 export const MAX_TEST_NAME_CHARS = 300;
 export const MAX_TESTS = 1000;
+/** Lists of what was not used or not graded: the first ones tell the student enough. */
+export const MAX_LISTED = 50;
 
 export interface SetupFailure {
   command: string;
@@ -20,6 +35,13 @@ export interface GradeInput {
   /** Set when a setup command failed: the test command never ran. */
   setupFailure?: SetupFailure;
   reports: ReadReports;
+  /** Results the runner-owned guard vouched for (Java); when given they are graded instead of the reports. */
+  trustedCases?: ParsedTestCase[];
+  expectation: TestExpectation;
+  /** Files the submission contributed and the template's: a compiler error elsewhere is not the student's. */
+  ownFiles: ReadonlySet<string>;
+  /** Files of the submission that were dropped, with why. */
+  ignored?: IgnoredFile[];
   workspace: string;
   pitId: string;
   grading?: PitConfig["grading"];
@@ -51,35 +73,36 @@ function weightedScore(tests: ParsedTestCase[], summary: TestSummary, grading: G
   if (!grading?.weights && grading?.maxScore === undefined) return scoreOf(summary);
   const weights = grading.weights ?? {};
   const weightOf = (t: ParsedTestCase) => weights[`${t.suite ?? ""}.${t.name}`] ?? weights[t.name] ?? 1;
-  const counted = tests.filter((t) => t.status !== "skipped");
-  const total = counted.reduce((sum, t) => sum + weightOf(t), 0);
+  const total = tests.reduce((sum, t) => sum + weightOf(t), 0);
   if (total <= 0) return 0;
-  const passed = counted.filter((t) => t.status === "passed").reduce((sum, t) => sum + weightOf(t), 0);
+  const passed = tests.filter((t) => t.status === "passed").reduce((sum, t) => sum + weightOf(t), 0);
   return Math.round((100 * (grading.maxScore ?? 100) * passed) / total) / 100;
 }
 
-function countSentence(s: TestSummary): string {
-  const counted = s.total - s.skipped;
-  const skipped = s.skipped > 0 ? ` (${s.skipped} skipped)` : "";
-  if (counted === 0) return `No test ran: all ${s.total} tests were skipped.`;
-  if (s.passed === counted) return `All ${counted} tests passed${skipped}.`;
-  return `${s.passed} of ${counted} tests passed${skipped}.`;
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+function countSentence(s: TestSummary, missing: number): string {
+  const notRun = missing > 0 ? ` ${plural(missing, "expected test", "expected tests")} did not run.` : "";
+  const skipped = s.skipped > 0 ? ` (${s.skipped} skipped, which counts as not passed)` : "";
+  if (s.passed === s.total) return `All ${s.total} tests passed.`;
+  return `${s.passed} of ${s.total} tests passed${skipped}.${notRun}`;
+}
+
+/** What the student should know beyond the count: files not used, tests not graded. */
+function asides(notGraded: number, ignored: number): string {
+  const parts: string[] = [];
+  if (notGraded > 0) parts.push(` ${plural(notGraded, "test", "tests")} that the exercise does not include ran but were not graded.`);
+  if (ignored > 0) parts.push(` ${plural(ignored, "file", "files")} of your submission ${ignored === 1 ? "was" : "were"} not used (see ignoredFiles).`);
+  return parts.join("");
 }
 
 function compileMessage(prefix: string, errors: string[]): string {
   return errors.length > 0 ? `${prefix}: ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}` : `${prefix}.`;
 }
 
-/**
- * Turns a finished run and the JUnit reports it left into the grade. Decision order: a failed setup
- * step, then a timeout (finished tests still count), then no report at all (build failure or no
- * tests found), then a report in which every test file failed to load, then the tests' own results.
- */
-export function gradeReports(input: GradeInput): ReportGrade {
-  const { run, workspace, pitId } = input;
-  const problems = [...input.reports.skipped];
+function parseReports(reports: ReadReports, problems: string[]): ParsedTestCase[] {
   const cases: ParsedTestCase[] = [];
-  for (const file of input.reports.files) {
+  for (const file of reports.files) {
     try {
       cases.push(...parseJUnitXml(file.content, MAX_TESTS - cases.length));
     } catch (error) {
@@ -87,53 +110,79 @@ export function gradeReports(input: GradeInput): ReportGrade {
       problems.push(`${file.path}: ${error.message}`);
     }
   }
-  const summary = summarize(cases);
-  const tests = cases.map((c) => toFeedback(c, workspace));
-  const base = { summary, tests, exitCode: run.exitCode, timedOut: run.timedOut, durationMs: run.durationMs, pitId };
-  const compileErrors = () => extractCompileErrors(run.output, workspace).map((e) => cleanText(e, 500));
-  const result = (outcome: Outcome, score: number, message: string, extra: { compileErrors?: string[] } = {}): ReportGrade => ({
+  return cases;
+}
+
+/**
+ * Turns a finished run and the tests it reported into the grade. Decision order: a failed setup step, then a
+ * timeout (finished tests still count), then a run in which no counted test reported (the student's build
+ * failure, a misconfigured PIT, or the environment), then a run in which every counted test failed to load,
+ * then the counted tests' own results. Environment and PIT failures throw: they are never a grade.
+ */
+export function gradeReports(input: GradeInput): ReportGrade {
+  const { run, workspace, pitId } = input;
+  const problems = [...input.reports.skipped];
+  const cases = input.trustedCases ?? parseReports(input.reports, problems);
+  const selection: CountedTests = selectCountedTests(cases, input.expectation);
+  const { counted, missing } = selection;
+  const summary = summarize(counted);
+  const ignored = input.ignored ?? [];
+  const extra: Partial<Feedback> = {};
+  // A file that failed to load is no test of the student's: it shows as the compile error, not as "not graded".
+  const notGraded = selection.notGraded.filter((c) => !c.loadFailure);
+  if (notGraded.length > 0) extra.notGraded = notGraded.slice(0, MAX_LISTED).map((c) => notGradedOf(c, workspace));
+  if (ignored.length > 0) {
+    extra.ignoredFiles = ignored.slice(0, MAX_LISTED).map((f) => ({ path: cleanText(f.path, MAX_TEST_NAME_CHARS), reason: f.reason }));
+    extra.ignoredFileCount = ignored.length;
+  }
+  const aside = asides(notGraded.length, ignored.length);
+  const base = { summary, tests: counted.map((c) => toFeedback(c, workspace)), exitCode: run.exitCode, timedOut: run.timedOut, durationMs: run.durationMs, pitId };
+  const result = (outcome: Outcome, score: number, message: string, more: Partial<Feedback> = {}): ReportGrade => ({
     status: "DONE",
     score,
-    feedback: { ...base, outcome, message: cleanText(message), ...extra },
+    feedback: { ...base, outcome, message: cleanText(message + aside), ...extra, ...more },
     problems,
   });
+  const compileErrors = () => studentCompileErrors(run, workspace, input.ownFiles);
 
   if (input.setupFailure) {
     const errors = compileErrors();
+    if (errors.length === 0) throw environmentFailure(run, `The setup command "${input.setupFailure.command}"`);
     const step = cleanText(input.setupFailure.command, 200);
-    return result(
-      "compile_error",
-      0,
-      compileMessage(`The preparation step "${step}" failed (exit code ${input.setupFailure.exitCode ?? "none"}), so no test ran`, errors),
-      { compileErrors: errors },
-    );
+    return result("compile_error", 0, compileMessage(`The preparation step "${step}" failed, so no test ran`, errors), { compileErrors: errors });
   }
   if (run.timedOut) {
-    const finished = summary.total > 0 ? ` ${countSentence(summary).replace(/\.$/, "")} before it was stopped.` : " No test had finished.";
-    return result("timeout", weightedScore(cases, summary, input.grading), `The tests did not finish in time.${finished}`);
+    const finished = selection.ranAny ? ` ${countSentence(summary, missing).replace(/\.$/, "")} before it was stopped.` : " No test had finished.";
+    return result("timeout", weightedScore(counted, summary, input.grading), `The tests did not finish in time.${finished}`);
   }
-  if (cases.length === 0) {
-    // A report that lists no test (pytest exits 5 then) means the tool ran and found nothing to run.
-    const emptyReport = input.reports.files.length > 0 && problems.length === 0;
-    if (run.exitCode === 0 || emptyReport) {
-      return result(
-        "failed",
-        0,
-        emptyReport
-          ? "No test results were found: the test report lists no test, so the score is 0."
-          : "No test results were found: the test command finished without writing a test report, so the score is 0.",
+  // A test file that failed to load is not a test: when nothing but such failures (and tests that never ran)
+  // stands in the count, the student's code did not load, which is theirs to fix.
+  const loadFailures = cases.filter((c) => c.loadFailure);
+  if (loadFailures.length > 0 && counted.every((c) => c.loadFailure || isDidNotRun(c))) {
+    const errors = compileErrors();
+    return result("compile_error", 0, compileMessage("The tests could not load your code, so no test ran", errors), { compileErrors: errors });
+  }
+  if (!selection.ranAny) {
+    // The tool ran and reported, or exited 0: it found none of the counted tests. Otherwise the build failed.
+    const toolRan = run.exitCode === 0 || cases.length > 0 || (input.reports.files.length > 0 && problems.length === 0);
+    if (!toolRan) {
+      const errors = compileErrors();
+      if (errors.length === 0) throw environmentFailure(run, "The test command");
+      return result("compile_error", 0, compileMessage("Your code did not build, so no test ran", errors), { compileErrors: errors });
+    }
+    if (!input.expectation.expected) {
+      throw new PitConfigError(
+        `PIT ${pitId}: the test command ${run.exitCode === 0 ? "exited 0" : `exited ${run.exitCode ?? "by a signal"}`} ` +
+          "but no test of the template reported a result (no report matched reportPaths, or it lists none of the template's tests)",
       );
     }
-    const errors = compileErrors();
-    return result("compile_error", 0, compileMessage("Your code did not build, so no test ran", errors), { compileErrors: errors });
+    return result("failed", 0, "The expected tests did not run, so the score is 0.");
   }
-  if (cases.every((c) => c.loadFailure)) {
-    const errors = compileErrors();
-    return result("compile_error", 0, compileMessage("The tests could not load your code, so no test ran", errors), {
-      compileErrors: errors,
-    });
-  }
-  const counted = summary.total - summary.skipped;
-  const outcome: Outcome = counted > 0 && summary.passed === counted ? "passed" : "failed";
-  return result(outcome, weightedScore(cases, summary, input.grading), countSentence(summary));
+  const outcome: Outcome = summary.total > 0 && summary.passed === summary.total ? "passed" : "failed";
+  return result(outcome, weightedScore(counted, summary, input.grading), countSentence(summary, missing));
+}
+
+function notGradedOf(c: ParsedTestCase, workspace: string): NotGradedTest {
+  const { name, suite, status } = toFeedback(c, workspace);
+  return { name, suite, status };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Config } from "../config";
-import { selectStudentFiles } from "../admit/select-files";
+import { selectStudentFiles, templateFiles } from "../admit/select-files";
 import { checkSource } from "../code-policy/check-source";
 import { verifyCompiledClasses } from "../code-policy/java/verify-classes";
 import { CodePolicyError, RunnerError } from "../errors/runner-error";
@@ -9,6 +9,7 @@ import { runSteps } from "../execute/run-steps";
 import { extractZip } from "../extract/extract-zip";
 import type { GradeResult } from "../grading/feedback";
 import { readReports, removeStaleReports, reportPathsFor } from "../grading/report-files";
+import { templateTestMatcher } from "../grading/counted-tests";
 import { gradeReports } from "../grading/report-grader";
 import type { LoadedPit } from "../pit-config/pit-config.service";
 import { prepareWorkspace } from "../prepare/prepare-workspace";
@@ -28,8 +29,10 @@ export interface GradeSubmissionInput {
   signal?: AbortSignal;
   /** Sees the run as soon as it ends, so the caller can keep its output even when grading then fails. */
   onRun?: (run: RunResult) => void;
-  /** Told about reports that could not be graded (too large, not XML); the student's grade goes on without them. */
-  log?: Pick<Logger, "warn">;
+  /** Told about reports that could not be graded, PITs without recorded tests, and environment failures. */
+  log?: Pick<Logger, "warn" | "error">;
+  /** PITs already warned about having no recorded expected tests: one warning per PIT, not per submission. */
+  warnedPits?: Set<string>;
 }
 
 export interface GradedSubmission {
@@ -44,9 +47,10 @@ export interface GradedSubmission {
 export async function gradeSubmission(input: GradeSubmissionInput): Promise<GradedSubmission> {
   const { pit, workspace, stage } = input;
   const { sandbox } = input;
+  const template = templateFiles(pit.templateDir);
   // Only the files the PIT lets a submission contribute are written; the rest never reach the disk.
   const { admission } = await stage("extract", () =>
-    extractZip(input.zipPath, workspace, input.config.extractLimits, selectStudentFiles(pit)),
+    extractZip(input.zipPath, workspace, input.config.extractLimits, selectStudentFiles(pit, template)),
   );
   const { studentFiles } = admission;
   // Before anything runs, on the files as extracted: nothing the submission does can interfere with the check.
@@ -86,14 +90,32 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
     // Compiled output is checked once nothing of the student's runs any more (Java: constant pools).
     const java = await verifyCompiledClasses({ pit, workspace, studentFiles, output: run.output, guardKey: prepared.guardKey });
     if (java.findings.length > 0) throw new CodePolicyError(java.findings);
-    return gradeReports({
-      run,
-      setupFailure: steps.failedSetup,
-      reports: await readReports(workspace, reportPaths),
-      workspace,
-      pitId: pit.pitId,
-      grading: pit.config.grading,
-    });
+    const { expectedTests, disabledTests } = pit.config;
+    if (!expectedTests && input.warnedPits && !input.warnedPits.has(pit.pitId)) {
+      input.warnedPits.add(pit.pitId);
+      input.log?.warn(
+        { event: "expected-tests-not-recorded", pitId: pit.pitId },
+        `PIT ${pit.pitId} has no recorded expected tests: only the template's own tests count. Record them with npm run try:pit -- ${pit.pitId} <reference> --record`,
+      );
+    }
+    try {
+      return gradeReports({
+        run,
+        setupFailure: steps.failedSetup,
+        // The XML is not read at all when the guard vouched for the results: a rewritten report changes nothing.
+        reports: java.results ? { files: [], skipped: [] } : await readReports(workspace, reportPaths),
+        trustedCases: java.results,
+        expectation: { expected: expectedTests, disabled: disabledTests, isTemplateTest: templateTestMatcher(pit.config.buildTool, template) },
+        ownFiles: new Set([...studentFiles, ...template]),
+        ignored: admission.ignored,
+        workspace,
+        pitId: pit.pitId,
+        grading: pit.config.grading,
+      });
+    } catch (error) {
+      if (error instanceof RunnerError) input.log?.error({ event: "not-gradable", err: error, kind: error.kind }, error.message);
+      throw error;
+    }
   });
   if (graded.problems.length > 0) {
     input.log?.warn({ event: "report-problems", problems: graded.problems }, "some test reports were not graded");

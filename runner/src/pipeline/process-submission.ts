@@ -20,6 +20,8 @@ export interface PipelineDeps {
   pits: PitConfigService;
   submissions: SubmissionRepository;
   sandbox: Sandbox;
+  /** PITs this runner already warned about (no recorded expected tests); owned by the runner instance. */
+  warnedPits?: Set<string>;
   config: Pick<Config, "workDir" | "tmpDir" | "maxLogBytes" | "killGraceMs" | "extractLimits" | "guardsDir">;
 }
 
@@ -98,6 +100,7 @@ export async function processSubmission(
       sandbox: { sandbox: deps.sandbox, slot, log },
       onRun: (finished) => (run = finished),
       log,
+      warnedPits: deps.warnedPits,
     }));
   } catch (error) {
     failure = toRunnerError(error, submissionId);

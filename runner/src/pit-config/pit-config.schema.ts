@@ -9,6 +9,9 @@ export const pitIdSchema = z
 export const SUPPORTED_LANGUAGES = ["java", "python", "javascript"] as const;
 export const SUPPORTED_BUILD_TOOLS = ["maven", "pytest", "node", "npm"] as const;
 
+/** A test as its report names it: the suite (class, module or describe path; null when none) and the test. */
+export const testRefSchema = z.object({ suite: z.string().min(1).nullable(), name: z.string().min(1) }).strict();
+
 /**
  * The one source of truth for a PIT config (runner/PIT-CONFIGS.md documents it).
  * `language` and `buildTool` are open strings so an instructor can try a new toolchain;
@@ -32,12 +35,12 @@ export const pitConfigSchema = z
      */
     studentFiles: z.array(z.string().trim().min(1)).min(1).optional(),
     /**
-     * The tests the instructor's reference solution ran (`npm run try:pit -- <pitId> <reference> --record`), by
-     * test id (`<suite>.<name>`, or the bare name when a report gives no suite). Only these count.
+     * The tests the instructor's reference solution ran (`npm run try:pit -- <pitId> <reference> --record`), as the
+     * reports name them. Only these count; a test the PIT does not expect never changes the score.
      */
-    expectedTests: z.array(z.string().min(1)).optional(),
+    expectedTests: z.array(testRefSchema).optional(),
     /** Expected tests the instructor disabled (skipped in the reference run): never counted. */
-    disabledTests: z.array(z.string().min(1)).optional(),
+    disabledTests: z.array(testRefSchema).optional(),
     /**
      * Overrides of the language's default deny list of APIs a solution may not use (code-policy/): entries are
      * API names or prefixes of them (`java.lang.Thread`, `os.system`, `node:worker_threads`); the most
