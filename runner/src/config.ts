@@ -3,6 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 import { FAILURE_MODES, type FailurePolicy } from "./reliability/failure-policy";
 import { DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from "./extract/extract-zip";
+import { DEFAULT_METRICS_NAMESPACE } from "./metrics/catalog";
 import { DEFAULT_SANDBOX, SANDBOX_MODES, type SandboxSettings } from "./sandbox/sandbox-settings";
 
 /** Where the runner package lives (one level above src/ or dist/), so defaults do not depend on the cwd. */
@@ -42,6 +43,9 @@ export const envSchema = z
     RUNNER_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     RUNNER_MAX_LOG_BYTES: positiveInt(1024 * 1024),
     RUNNER_KILL_GRACE_MS: z.coerce.number().int().min(0).default(2000),
+    // CloudWatch namespace characters (EMF); the gauge interval is one metric period at the default.
+    RUNNER_METRICS_NAMESPACE: z.string().regex(/^[a-zA-Z0-9._#:/-]{1,255}$/, "must be 1-255 of a-z A-Z 0-9 . _ # : / -").default(DEFAULT_METRICS_NAMESPACE),
+    RUNNER_METRICS_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 
     RUNNER_FAILURE_MODE: z.enum(FAILURE_MODES).default("retry"),
     RUNNER_MAX_RECEIVES: positiveInt(8),
@@ -104,6 +108,8 @@ export interface Config {
   logLevel: Env["RUNNER_LOG_LEVEL"];
   maxLogBytes: number;
   killGraceMs: number;
+  /** EMF metrics in the log lines (src/metrics/). */
+  metrics: { namespace: string; intervalSeconds: number };
   reliability: FailurePolicy & {
     /** Visibility is extended every this many seconds, to twice that, while a submission runs. */
     heartbeatSeconds: number;
@@ -163,6 +169,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.RUNNER_LOG_LEVEL,
     maxLogBytes: env.RUNNER_MAX_LOG_BYTES,
     killGraceMs: env.RUNNER_KILL_GRACE_MS,
+    metrics: { namespace: env.RUNNER_METRICS_NAMESPACE, intervalSeconds: env.RUNNER_METRICS_INTERVAL_SECONDS },
     reliability: {
       mode: env.RUNNER_FAILURE_MODE,
       maxReceives: env.RUNNER_MAX_RECEIVES,

@@ -19,6 +19,8 @@ export interface MessageContext {
   messageId: string;
   /** SQS's ApproximateReceiveCount: 1 on the first delivery. */
   receiveCount: number;
+  /** When this task received it (ms since the epoch): the end of the queue wait the metrics report. */
+  receivedAt: number;
   log: Logger;
 }
 
@@ -179,7 +181,7 @@ export class SqsConsumer {
     const parsed = parseSubmissionMessage(message.Body);
     const submissionId = parsed.ok ? parsed.message.submissionId : parsed.submissionId;
     const log = this.options.logger.child({ submissionId, messageId });
-    const context: MessageContext = { messageId, receiveCount, log };
+    const context: MessageContext = { messageId, receiveCount, receivedAt: Date.now(), log };
     log.info({ event: "received", receiveCount, pitId: parsed.ok ? parsed.message.pitId : undefined }, "message received");
 
     let disposition: Disposition;

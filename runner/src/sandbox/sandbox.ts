@@ -8,6 +8,7 @@ import { chownTree, reclaimTree } from "./handover";
 import { canSwitchUsers, findTool } from "./host-support";
 import { KernelThreads, killAllOf, scanProcesses, type Identity, type UidProcesses } from "./identity-processes";
 import { Pacer } from "../files/pacer";
+import type { SandboxMetrics } from "../metrics/emitter";
 import { removeTrees } from "../files/remove-tree";
 import type { ResourceLimits, SandboxSettings } from "./sandbox-settings";
 import { sweepSharedTemp } from "./shared-temp";
@@ -78,6 +79,7 @@ export class Sandbox {
     private readonly slots: number,
     private readonly tools: HostTools,
     readonly mode: ResolvedMode,
+    private readonly metrics?: SandboxMetrics,
   ) {}
 
   /** The identity and folders of each busy slot's current submission, and what its last kill left. */
@@ -91,7 +93,13 @@ export class Sandbox {
   private warnedZombies = false;
 
   /** Resolves `auto` against what the host allows; `uid` without the means to switch users fails startup. */
-  static create(settings: SandboxSettings, slots: number, log: Logger, tools: HostTools = detectHostTools()): Sandbox {
+  static create(
+    settings: SandboxSettings,
+    slots: number,
+    log: Logger,
+    tools: HostTools = detectHostTools(),
+    metrics?: SandboxMetrics,
+  ): Sandbox {
     const mode = Sandbox.resolveMode(settings, tools);
     if (mode === "none") {
       log.warn(
@@ -105,7 +113,7 @@ export class Sandbox {
     }
     const limitsBy = Sandbox.limitsBy(mode, tools);
     log.info({ event: "sandbox", mode, uidBase: settings.uidBase, limits: settings.limits, limitsBy }, `sandbox mode ${mode}`);
-    return new Sandbox(settings, slots, tools, mode);
+    return new Sandbox(settings, slots, tools, mode, metrics);
   }
 
   /** `uid` and `bwrap` fail closed: a runner asked for isolation never runs student code without it. */
@@ -284,8 +292,11 @@ export class Sandbox {
           { event: "sandbox-survivors", uid: identity.uid, pids: left.live, leftInPlace: trees },
           "processes survived the kill; the shared temp folders and the submission's folders are left as they are",
         );
+        this.metrics?.sandboxLeftovers(log, { uid: identity.uid, survivors: left.live.length });
         return;
       }
+      // Counted at every cleanup (the warning below is said once per runner): a steady count means PID 1 never reaps.
+      if (left.zombies.length > 0) this.metrics?.sandboxLeftovers(log, { uid: identity.uid, zombies: left.zombies.length });
       if (!this.warnedZombies && left.zombies.length > 0) {
         this.warnedZombies = true;
         log.warn(
