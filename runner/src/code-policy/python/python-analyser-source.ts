@@ -1,0 +1,160 @@
+/**
+ * The Python half of the static check, run by the runner as `/usr/bin/python3 -I -S -c <this>`: it only parses
+ * (ast), never imports or runs the student's code. Kept as a string so it ships inside dist/ with the code that
+ * runs it (no file to install, none the sandbox could reach). Input on stdin: {"root": ws, "files": [rel...]}.
+ * Output: one JSON object per line, {"f": file index, "l": line, "k": key, "d": what the student wrote}, each key
+ * at most once per file (its first line). A file that does not parse is skipped: the test run reports it.
+ * No backticks or dollar-brace in the Python below (this is a template literal).
+ */
+export const PYTHON_ANALYSER = String.raw`
+import ast, json, sys
+
+ESCAPES = frozenset(json.loads(sys.argv[1]))
+WATCHED_BUILTINS = frozenset(["eval", "exec", "compile", "__import__", "globals", "locals", "vars", "breakpoint",
+    "exit", "quit", "__builtins__", "__loader__", "__spec__"])
+NAME_CALLS = frozenset(["getattr", "setattr", "delattr", "open"])
+WRITE_MODE = frozenset("wax+")
+PATH_WRITES = frozenset(["write_text", "write_bytes", "unlink", "rmdir", "mkdir", "touch", "symlink_to", "hardlink_to"])
+PATH_WRITES_IF_PATHLIB = frozenset(["rename", "chmod"])
+
+def const_str(node):
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
+        return "".join(v.value for v in node.values)
+    return None
+
+class Analyser:
+    def __init__(self, emit):
+        self.emit = emit
+        self.bindings = {}
+        self.pathlib = False
+
+    def chain(self, node):
+        """a.b.c -> ("a", ["b", "c"]) for a Name root, else None."""
+        parts = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name):
+            return node.id, parts[::-1]
+        return None
+
+    def resolve(self, node):
+        """The dotted API an expression names, when it starts from an import."""
+        found = self.chain(node)
+        if not found:
+            return None
+        root, parts = found
+        base = self.bindings.get(root)
+        if base is None:
+            return None
+        return ".".join([base] + parts)
+
+    def run(self, tree):
+        parents = {}
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    self.emit(node, a.name, "import " + a.name)
+                    self.bindings[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+                    if a.name.split(".")[0] == "pathlib":
+                        self.pathlib = True
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                if node.module.split(".")[0] == "pathlib":
+                    self.pathlib = True
+                for a in node.names:
+                    key = node.module if a.name == "*" else node.module + "." + a.name
+                    self.emit(node, key, "from " + node.module + " import " + a.name)
+                    if a.name != "*":
+                        self.bindings[a.asname or a.name] = key
+        for node in ast.walk(tree):
+            self.visit(node, parents.get(node))
+
+    def visit(self, node, parent):
+        if isinstance(node, ast.Attribute):
+            if node.attr in ESCAPES:
+                receiver_is_plain = isinstance(node.value, ast.Name) and node.value.id not in self.bindings
+                if node.attr != "__dict__" or not receiver_is_plain:
+                    self.emit(node, node.attr, "." + node.attr)
+            if node.attr in PATH_WRITES or (self.pathlib and node.attr in PATH_WRITES_IF_PATHLIB):
+                self.emit(node, "pathlib.Path." + node.attr, "." + node.attr + "()")
+            if node.attr == "open" and isinstance(parent, ast.Call) and parent.func is node and self.resolve(node) is None:
+                self.check_mode(parent, 0, "pathlib.Path.open", ".open")
+            # Only the longest chain: a.b.c is reported once, as a.b.c, not also as a.b.
+            if not (isinstance(parent, ast.Attribute) and parent.value is node):
+                api = self.resolve(node)
+                if api:
+                    self.emit(node, api, api)
+                    if isinstance(parent, ast.Call) and parent.func is node and api in ("io.open", "codecs.open", "os.fdopen"):
+                        self.check_mode(parent, 1, api, api)
+            if isinstance(node.ctx, (ast.Store, ast.Del)):
+                api = self.resolve(node)
+                if api:
+                    self.emit(node, "write/" + api, "a write to " + api)
+        elif isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load) and node.id in self.bindings and not isinstance(parent, ast.Attribute):
+                self.emit(node, self.bindings[node.id], node.id)
+            if node.id in WATCHED_BUILTINS and node.id not in self.bindings:
+                self.emit(node, node.id, node.id)
+            elif node.id in NAME_CALLS and node.id not in self.bindings:
+                if not (isinstance(parent, ast.Call) and parent.func is node):
+                    self.emit(node, node.id, node.id + " used as a value")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in self.bindings:
+            name = node.func.id
+            if name == "open":
+                self.check_mode(node, 1, "open", "open")
+            elif name in ("getattr", "setattr", "delattr"):
+                self.check_attr_call(node, name)
+
+    def check_mode(self, call, index, key, shown):
+        mode = call.args[index] if len(call.args) > index else None
+        for kw in call.keywords:
+            if kw.arg == "mode":
+                mode = kw.value
+        if mode is None:
+            return
+        text = const_str(mode)
+        if text is None:
+            self.emit(call, key, shown + " with a computed mode")
+        elif WRITE_MODE & set(text):
+            self.emit(call, key, shown + ' for writing ("' + text + '")')
+
+    def check_attr_call(self, call, name):
+        attr = const_str(call.args[1]) if len(call.args) > 1 else None
+        if attr is None:
+            self.emit(call, name, name + " with a computed name")
+            return
+        if attr in ESCAPES:
+            self.emit(call, attr, name + '(..., "' + attr + '")')
+        target = self.resolve(call.args[0]) if call.args else None
+        if target:
+            self.emit(call, target + "." + attr, target + "." + attr)
+            if name != "getattr":
+                self.emit(call, "write/" + target + "." + attr, "a write to " + target + "." + attr)
+
+def main():
+    request = json.loads(sys.stdin.read())
+    out = sys.stdout
+    for index, rel in enumerate(request["files"]):
+        try:
+            with open(request["root"] + "/" + rel, "rb") as handle:
+                tree = ast.parse(handle.read(), filename=rel)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError, OSError):
+            continue
+        seen = set()
+        def emit(node, key, shown, index=index, seen=seen):
+            if key in seen:
+                return
+            seen.add(key)
+            out.write(json.dumps({"f": index, "l": getattr(node, "lineno", 0), "k": key, "d": shown}) + "\n")
+        try:
+            Analyser(emit).run(tree)
+        except RecursionError:
+            emit(tree, "unchecked-code", "code nested too deeply to check")
+    out.flush()
+
+main()
+`;
