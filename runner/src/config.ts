@@ -4,7 +4,7 @@ import { z } from "zod";
 import { FAILURE_MODES, type FailurePolicy } from "./reliability/failure-policy";
 import { DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from "./extract/extract-zip";
 import { DEFAULT_METRICS_NAMESPACE } from "./metrics/catalog";
-import { DEFAULT_SANDBOX, SANDBOX_MODES, type SandboxSettings } from "./sandbox/sandbox-settings";
+import { DEFAULT_SANDBOX, NETWORK_POLICIES, SANDBOX_MODES, type SandboxSettings } from "./sandbox/sandbox-settings";
 
 /** Where the runner package lives (one level above src/ or dist/), so defaults do not depend on the cwd. */
 export const RUNNER_ROOT = path.resolve(__dirname, "..");
@@ -60,6 +60,7 @@ export const envSchema = z
     RUNNER_ZIP_MAX_RATIO: positiveInt(DEFAULT_EXTRACT_LIMITS.maxCompressionRatio),
 
     RUNNER_SANDBOX: z.enum(SANDBOX_MODES).default("auto"),
+    RUNNER_SANDBOX_NETWORK: z.enum(NETWORK_POLICIES).default(DEFAULT_SANDBOX.network),
     RUNNER_SANDBOX_UID_BASE: z.coerce.number().int().min(1000).max(2 ** 31 - 100).default(DEFAULT_SANDBOX.uidBase),
     RUNNER_SANDBOX_MAX_CPU_SECONDS: positiveInt(DEFAULT_SANDBOX.limits.cpuSeconds),
     RUNNER_SANDBOX_MAX_MEMORY_BYTES: positiveInt(DEFAULT_SANDBOX.limits.memoryBytes),
@@ -195,6 +196,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         processes: env.RUNNER_SANDBOX_MAX_PROCESSES,
         openFiles: env.RUNNER_SANDBOX_MAX_OPEN_FILES,
       },
+      network: env.RUNNER_SANDBOX_NETWORK,
+      // The launcher lives with the other runner-owned guard files.
+      guardsDir: path.resolve(env.RUNNER_GUARDS_DIR),
     },
   };
 }

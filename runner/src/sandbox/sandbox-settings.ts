@@ -1,3 +1,5 @@
+import path from "node:path";
+
 /**
  * `uid`: each concurrency slot runs as its own unprivileged uid (needs root or CAP_SETUID/SETGID/CHOWN/KILL);
  * startup fails if that is not possible. `bwrap`: `uid` plus bubblewrap namespaces (network, PIDs, IPC, private
@@ -6,6 +8,13 @@
  */
 export const SANDBOX_MODES = ["auto", "uid", "bwrap", "none"] as const;
 export type SandboxMode = (typeof SANDBOX_MODES)[number];
+
+/**
+ * `deny`: the launcher's seccomp filter refuses every socket family but AF_UNIX (no TCP, UDP, DNS, raw, packet,
+ * netlink or vsock). `allow`: sockets as the host allows them (an exercise that runs a server on localhost).
+ */
+export const NETWORK_POLICIES = ["deny", "allow"] as const;
+export type NetworkPolicy = (typeof NETWORK_POLICIES)[number];
 
 /** Per-process rlimits of the test process and everything it starts (RLIMIT_NPROC counts per uid). */
 export interface ResourceLimits {
@@ -22,6 +31,10 @@ export interface SandboxSettings {
   /** Slot n runs as uid and gid `uidBase + n`; the range must not belong to anyone else on the host. */
   uidBase: number;
   limits: ResourceLimits;
+  /** The default for PITs that do not set `network` (RUNNER_SANDBOX_NETWORK). */
+  network: NetworkPolicy;
+  /** Config.guardsDir: the launcher is `<guardsDir>/launcher/runner-launcher`. */
+  guardsDir: string;
 }
 
 export const DEFAULT_SANDBOX: SandboxSettings = {
@@ -34,4 +47,7 @@ export const DEFAULT_SANDBOX: SandboxSettings = {
     processes: 256,
     openFiles: 4096,
   },
+  network: "deny",
+  // runner/guards, from src/sandbox or dist/sandbox alike.
+  guardsDir: path.resolve(__dirname, "..", "..", "guards"),
 };

@@ -87,7 +87,7 @@ describe("bwrapArgs", () => {
 
 describe("Sandbox.create with bwrap", () => {
   it("refuses bwrap mode without bubblewrap instead of running with less isolation", () => {
-    const tools = { canSwitchUsers: true, prlimit: "/usr/bin/prlimit" };
+    const tools = { canSwitchUsers: true, prlimit: "/usr/bin/prlimit", launcher: { path: "/opt/runner-launcher", scoped: false } };
     expect(() => Sandbox.create({ ...DEFAULT_SANDBOX, mode: "bwrap" }, 1, silent, tools)).toThrow(/bubblewrap/);
   });
 });

@@ -3,23 +3,16 @@ import path from "node:path";
 import type { Logger } from "pino";
 import { RunnerError } from "../errors/runner-error";
 import type { Launch } from "../execute/run-command";
-import { bwrapArgs, bwrapWorks } from "./bwrap";
 import { chownTree, reclaimTree } from "./handover";
-import { canSwitchUsers, findTool } from "./host-support";
+import { commandArgv, detectHostTools, limitsBy, resolveMode, SandboxUnavailableError, type HostTools, type ResolvedMode } from "./host-tools";
 import { KernelThreads, killAllOf, scanProcesses, type Identity, type UidProcesses } from "./identity-processes";
 import { Pacer } from "../files/pacer";
 import type { SandboxMetrics } from "../metrics/emitter";
 import { removeTrees } from "../files/remove-tree";
-import type { ResourceLimits, SandboxSettings } from "./sandbox-settings";
+import type { NetworkPolicy, SandboxSettings } from "./sandbox-settings";
 import { sweepSharedTemp } from "./shared-temp";
-import { shellAppliesLimits, ulimitScript } from "./shell-limits";
 
-export class SandboxUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SandboxUnavailableError";
-  }
-}
+export { limitArgs, SandboxUnavailableError, type HostTools } from "./host-tools";
 
 export interface SandboxPaths {
   workspace: string;
@@ -29,45 +22,8 @@ export interface SandboxPaths {
   privateDirs: string[];
 }
 
-export interface HostTools {
-  canSwitchUsers: boolean;
-  /** /bin/sh's `ulimit` sets the limits exactly as meant (see shell-limits.ts): no prlimit exec per run. */
-  shellLimits?: boolean;
-  prlimit?: string;
-  setpriv?: string;
-  bwrap?: string;
-}
-
-export function detectHostTools(): HostTools {
-  return {
-    canSwitchUsers: canSwitchUsers(),
-    shellLimits: shellAppliesLimits(),
-    prlimit: findTool("prlimit"),
-    setpriv: findTool("setpriv"),
-    bwrap: findTool("bwrap"),
-  };
-}
-
-type ResolvedMode = "bwrap" | "uid" | "none";
-
-/** prlimit's arguments for the limits; RLIMIT_NPROC only when it is counted for this run's own uid. */
-export function limitArgs(limits: ResourceLimits, perRunUid: boolean): string[] {
-  const args = [
-    `--cpu=${limits.cpuSeconds}`,
-    `--as=${limits.memoryBytes}`,
-    `--fsize=${limits.fileBytes}`,
-    `--nofile=${limits.openFiles}`,
-    "--core=0",
-  ];
-  if (perRunUid) args.push(`--nproc=${limits.processes}`);
-  return args;
-}
-
 /** Uids each slot may use, so a uid still holding unreaped zombies is skipped rather than starved of processes. */
 export const UIDS_PER_SLOT = 8;
-
-// Under memory pressure the kernel's OOM killer should pick the student's processes, never the runner.
-const PRELUDE = "{ echo 1000 > /proc/self/oom_score_adj; } 2>/dev/null; ";
 
 /**
  * How a submission's commands run: as which uid, under which limits, and how everything they started is
@@ -92,15 +48,18 @@ export class Sandbox {
   private readonly kernelThreads = new KernelThreads();
   private warnedZombies = false;
 
-  /** Resolves `auto` against what the host allows; `uid` without the means to switch users fails startup. */
+  /**
+   * Resolves `auto` against what the host allows; `uid` and `bwrap` without the means to switch users, or without
+   * a launcher that installs its filter, fail startup. `auto` then falls back, with a `sandbox-weak` warning.
+   */
   static create(
     settings: SandboxSettings,
     slots: number,
     log: Logger,
-    tools: HostTools = detectHostTools(),
+    tools: HostTools = detectHostTools(settings),
     metrics?: SandboxMetrics,
   ): Sandbox {
-    const mode = Sandbox.resolveMode(settings, tools);
+    const mode = resolveMode(settings, tools);
     if (mode === "none") {
       log.warn(
         { event: "sandbox-weak", requested: settings.mode },
@@ -108,43 +67,30 @@ export class Sandbox {
           "submissions' workspaces; only the process group is killed at the end. Use RUNNER_SANDBOX=uid in production.",
       );
     }
-    if (!tools.prlimit && !tools.shellLimits) {
+    const { launcher } = tools;
+    if (!launcher) {
+      log.warn(
+        { event: "sandbox-weak", requested: settings.mode, launcher: tools.launcherProblem },
+        "no sandbox launcher: student code can open network connections (database, metadata endpoint, other tasks) " +
+          "and use ptrace, bpf, io_uring and namespaces. Build guards/launcher (make) or set RUNNER_SANDBOX=uid to require it.",
+      );
+    }
+    if (!launcher && !tools.prlimit && !tools.shellLimits) {
       log.warn({ event: "sandbox-no-limits" }, "neither prlimit nor /bin/sh's ulimit can set limits: no CPU, memory, file or process limits");
     }
-    const limitsBy = Sandbox.limitsBy(mode, tools);
-    log.info({ event: "sandbox", mode, uidBase: settings.uidBase, limits: settings.limits, limitsBy }, `sandbox mode ${mode}`);
+    const fields = {
+      event: "sandbox",
+      mode,
+      uidBase: settings.uidBase,
+      limits: settings.limits,
+      limitsBy: limitsBy(mode, tools),
+      launcher: launcher?.path,
+      network: launcher ? settings.network : "allow",
+      // Landlock ABI 6: abstract AF_UNIX sockets and signals reach only the run's own processes.
+      abstractUnixScoped: launcher?.scoped ?? false,
+    };
+    log.info(fields, `sandbox mode ${mode}`);
     return new Sandbox(settings, slots, tools, mode, metrics);
-  }
-
-  /** `uid` and `bwrap` fail closed: a runner asked for isolation never runs student code without it. */
-  private static resolveMode(settings: SandboxSettings, tools: HostTools): ResolvedMode {
-    const uidPossible = tools.canSwitchUsers && process.platform === "linux";
-    if (settings.mode === "none" || (settings.mode === "auto" && !uidPossible)) return "none";
-    const requested = `RUNNER_SANDBOX=${settings.mode}`;
-    if (!uidPossible) {
-      throw new SandboxUnavailableError(`${requested} needs root or the capabilities CAP_SETUID, CAP_SETGID, CAP_CHOWN and CAP_KILL`);
-    }
-    if (settings.mode !== "bwrap") {
-      if (!tools.prlimit && !tools.shellLimits) {
-        throw new SandboxUnavailableError(`${requested} needs prlimit (util-linux) or a /bin/sh whose ulimit sets the limits`);
-      }
-      return "uid";
-    }
-    if (!tools.prlimit) throw new SandboxUnavailableError(`${requested} needs prlimit (util-linux) for resource limits`);
-    const probeAs = { uid: settings.uidBase, gid: settings.uidBase };
-    if (!tools.bwrap || !bwrapWorks(tools.bwrap, probeAs)) {
-      throw new SandboxUnavailableError(`${requested} needs a bubblewrap that can create user namespaces (not on Fargate)`);
-    }
-    return "bwrap";
-  }
-
-  /**
-   * bwrap needs prlimit before it: the process limit in force when the user namespace is created caps the whole
-   * namespace. Otherwise the shell that runs the command sets the limits itself when it can.
-   */
-  private static limitsBy(mode: ResolvedMode, tools: HostTools): "shell" | "prlimit" | "none" {
-    if (mode !== "bwrap" && tools.shellLimits) return "shell";
-    return tools.prlimit ? "prlimit" : "none";
   }
 
   private readonly traversable = new Set<string>();
@@ -237,33 +183,29 @@ export class Sandbox {
     await reclaimTree(workspace, { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }, new Pacer());
   }
 
-  /** The wrapper and identity for runCommand; `killAll` reaches processes that escaped the process group. */
-  launch(slot: number): Launch {
+  /**
+   * The wrapper and identity for runCommand; `killAll` reaches processes that escaped the process group.
+   * `network` is the PIT's own policy; without one, RUNNER_SANDBOX_NETWORK's.
+   */
+  launch(slot: number, options: { network?: NetworkPolicy } = {}): Launch {
     const entered = this.current.get(slot);
     const identity = entered?.identity;
     // Never fall back to the runner's own uid silently: that would hand the student the runner's rights.
     if (this.mode !== "none" && !entered) throw new Error(`sandbox slot ${slot} was not entered before launch`);
-    const wrapper: string[] = [];
-    if (this.tools.setpriv) wrapper.push(this.tools.setpriv, "--no-new-privs", "--");
-    const limitsBy = Sandbox.limitsBy(this.mode, this.tools);
-    if (limitsBy === "prlimit" && this.tools.prlimit) {
-      wrapper.push(this.tools.prlimit, ...limitArgs(this.settings.limits, !!identity), "--");
-    }
-    // Fail closed: a run whose limits could not be set does not run at all.
-    const limits =
-      limitsBy === "shell"
-        ? `${ulimitScript(this.settings.limits, !!identity)} || { echo "runner: the resource limits could not be set" >&2; exit 125; }; `
-        : "";
-    if (this.mode === "bwrap" && entered && this.tools.bwrap) {
-      wrapper.push(...bwrapArgs(this.tools.bwrap, { workspace: entered.paths.workspace, writable: entered.paths.privateDirs }));
-    }
+    const shape = {
+      mode: this.mode,
+      limits: this.settings.limits,
+      perRunUid: !!identity,
+      network: options.network ?? this.settings.network,
+      bwrap: entered && { workspace: entered.paths.workspace, writable: entered.paths.privateDirs },
+    };
     const killAll = async () => {
       if (!entered) return;
       entered.lastKill = await killAllOf(entered.identity, this.kernelThreads);
     };
     return {
       wrap: (command) => {
-        const argv = [...wrapper, "/bin/sh", "-c", PRELUDE + limits + command];
+        const argv = commandArgv(this.tools, shape, command);
         return { file: argv[0]!, args: argv.slice(1) };
       },
       uid: identity?.uid,
