@@ -73,7 +73,7 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
       maxOutputBytes: input.config.maxLogBytes,
       killGraceMs: input.config.killGraceMs,
       signal: input.signal,
-      launch: sandbox?.sandbox.launch(sandbox.slot),
+      launch: sandbox?.sandbox.launch(sandbox.slot, { network: pit.config.network }),
     }),
   );
   const { run } = steps;
