@@ -2,18 +2,21 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SAMPLES_DIR, startHarness, type Harness } from "./helpers/harness";
 
-/** Every sample PIT and sample, with the grade runner/PIT-CONFIGS.md documents for it. */
+/**
+ * Every sample PIT and sample, with the grade runner/PIT-CONFIGS.md documents for it. The sample PITs have recorded
+ * expected tests, so a build failure shows each of them as not run.
+ */
 const CASES = [
   { pit: "javascript-node-dummy-dev", sample: "passing", outcome: "passed", score: 100, summary: [3, 3, 0, 0, 0] },
   { pit: "javascript-node-dummy-dev", sample: "partial", outcome: "failed", score: 66.67, summary: [3, 2, 1, 0, 0] },
   { pit: "javascript-node-dummy-dev", sample: "failing", outcome: "failed", score: 0, summary: [3, 0, 3, 0, 0] },
-  { pit: "javascript-node-dummy-dev", sample: "syntax-error", outcome: "compile_error", score: 0, summary: [1, 0, 1, 0, 0] },
+  { pit: "javascript-node-dummy-dev", sample: "syntax-error", outcome: "compile_error", score: 0, summary: [3, 0, 0, 3, 0] },
   { pit: "python-pytest-dummy-dev", sample: "passing", outcome: "passed", score: 100, summary: [4, 4, 0, 0, 0] },
   { pit: "python-pytest-dummy-dev", sample: "partial", outcome: "failed", score: 50, summary: [4, 2, 2, 0, 0] },
-  { pit: "python-pytest-dummy-dev", sample: "syntax-error", outcome: "compile_error", score: 0, summary: [1, 0, 0, 1, 0] },
+  { pit: "python-pytest-dummy-dev", sample: "syntax-error", outcome: "compile_error", score: 0, summary: [4, 0, 0, 4, 0] },
   { pit: "java-maven-dummy-dev", sample: "passing", outcome: "passed", score: 100, summary: [3, 3, 0, 0, 0] },
   { pit: "java-maven-dummy-dev", sample: "partial", outcome: "failed", score: 33.33, summary: [3, 1, 2, 0, 0] },
-  { pit: "java-maven-dummy-dev", sample: "syntax-error", outcome: "compile_error", score: 0, summary: [0, 0, 0, 0, 0] },
+  { pit: "java-maven-dummy-dev", sample: "syntax-error", outcome: "compile_error", score: 0, summary: [3, 0, 0, 3, 0] },
   // System.exit inside the code under test: the template's ExitGuard reports the test that never finished.
   { pit: "java-maven-dummy-dev", sample: "system-exit", outcome: "failed", score: 66.67, summary: [3, 2, 0, 1, 0] },
 ] as const;

@@ -22,7 +22,7 @@ describe("generate:pit with flags", () => {
     expect(result.stdout).toContain("test command: mvn -q test");
     expect(result.stdout).toContain("timeout:      60000 ms");
     const config = await new PitConfigService(pitsDir).loadConfig("java-maven-sample-v1");
-    expect(config).toEqual({ language: "java", buildTool: "maven", testCommand: "mvn -q test", maxTimeoutMs: 60000 });
+    expect(config).toEqual({ language: "java", buildTool: "maven", testCommand: "mvn -q test", maxTimeoutMs: 60000, studentFiles: ["src/main/**"] });
   });
 
   it("refuses to replace an existing PIT unless --force is given", async () => {
@@ -66,7 +66,7 @@ describe("generate:pit with flags", () => {
 
 describe("generate:pit interactive, answers on stdin", () => {
   it("asks for each field, applies defaults and writes the config", async () => {
-    const answers = ["java-maven-bank-account-v1", "", "", "", "90000", "", "src/main/java/BankAccount.java", "n", ""].join("\n");
+    const answers = ["java-maven-bank-account-v1", "", "", "", "90000", "", "src/main/java/BankAccount.java", "", "n", ""].join("\n");
     const result = await runTool("pit-generator", [`--pitsDir=${pitsDir}`], answers);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("PIT id, e.g. java-maven-bank-account-v1: ");
@@ -80,6 +80,7 @@ describe("generate:pit interactive, answers on stdin", () => {
       testCommand: "mvn -q test",
       maxTimeoutMs: 90000,
       requiredFiles: ["src/main/java/BankAccount.java"],
+      studentFiles: ["src/main/**"],
     });
     // "n" to the scaffold question: no template folder.
     expect(await readdir(pitsDir)).toEqual(["java-maven-bank-account-v1.json"]);
@@ -96,7 +97,7 @@ describe("generate:pit interactive, answers on stdin", () => {
     expect(declined.stderr).toContain("Nothing written");
     expect(await readFile(file, "utf8")).toBe(original);
 
-    const accepted = await runTool("pit-generator", [`--pitsDir=${pitsDir}`], "python-pytest-lists-v1\ny\npython\n\n\n\n\n\ny\n");
+    const accepted = await runTool("pit-generator", [`--pitsDir=${pitsDir}`], "python-pytest-lists-v1\ny\npython\n\n\n\n\n\n\ny\n");
     expect(accepted.code).toBe(0);
     const config = await new PitConfigService(pitsDir).loadConfig("python-pytest-lists-v1");
     expect(config.testCommand).toBe("/usr/bin/python3 -m pytest -q --junitxml=reports/junit.xml");

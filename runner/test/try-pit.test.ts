@@ -45,6 +45,7 @@ describe("try:pit grades a local submission with a generated PIT", () => {
       testCommand: NODE_JUNIT,
       maxTimeoutMs: 30000,
       requiredFiles: ["calculator.js"],
+      studentFiles: ["**/*.{js,cjs,mjs,txt,csv,tsv,json,dat,data,in,out,md,yaml,yml,xml,html,css,png,jpg,jpeg,gif,svg}"],
     });
     expect(pit.templateDir).toBe(path.join(pitsDir, PIT_ID));
   });
@@ -96,6 +97,30 @@ describe("try:pit grades a local submission with a generated PIT", () => {
     const result = await runTool("try-pit", [PIT_ID]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Usage: npm run try:pit --");
+  });
+
+  // Last in this block: it adds expectedTests to the PIT the tests above read.
+  it("records the reference solution's tests with --record, and refuses a reference that fails one", async () => {
+    const service = new PitConfigService(pitsDir);
+    const refused = await runTool("try-pit", [PIT_ID, path.join(NODE_SAMPLES, "partial"), `--pitsDir=${pitsDir}`, "--record"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("Not recorded: the reference solution does not pass 1 test(s): multiply multiplies two numbers.");
+    expect((await service.loadConfig(PIT_ID)).expectedTests).toBeUndefined();
+
+    const recorded = await runNpmScript("try:pit", [PIT_ID, path.join(NODE_SAMPLES, "passing"), `--pitsDir=${pitsDir}`, "--record"]);
+    expect(recorded.code).toBe(0);
+    expect(recorded.stdout).toContain(`Recorded 3 expected tests in ${service.configPath(PIT_ID)}.`);
+    const config = await service.loadConfig(PIT_ID);
+    expect(config.expectedTests).toEqual([
+      { suite: null, name: "add sums two numbers" },
+      { suite: null, name: "subtract takes the second from the first" },
+      { suite: null, name: "multiply multiplies two numbers" },
+    ]);
+    expect(config.disabledTests).toBeUndefined();
+    expect(config.requiredFiles).toEqual(["calculator.js"]);
+    // The recorded list now decides: the partial solution still scores 2 of 3.
+    const partial = await runTool("try-pit", [PIT_ID, path.join(NODE_SAMPLES, "partial"), `--pitsDir=${pitsDir}`, "--json"]);
+    expect(JSON.parse(partial.stdout)).toMatchObject({ status: "DONE", score: 66.67 });
   });
 });
 

@@ -5,6 +5,7 @@ import { createLogger } from "../logging/logger";
 import { PitConfigService } from "../pit-config/pit-config.service";
 import { runCli } from "./cli-error";
 import { formatTryReport } from "./try/format-report";
+import { expectationFrom, recordExpectedTests } from "./try/record-tests";
 import { parseTryArgs, TRY_USAGE } from "./try/try-args";
 import { trySubmission } from "./try/try-submission";
 
@@ -20,13 +21,15 @@ async function main(argv: string[]): Promise<number> {
   // Stage logs go to stderr so stdout stays the report.
   const log = createLogger(args.verbose ? "info" : "silent", process.stderr);
   const abort = new AbortController();
+  const pits = new PitConfigService(pitsDir);
   // Ctrl-C kills the test run's process group instead of leaving it behind.
   process.once("SIGINT", () => abort.abort());
   const result = await trySubmission(args.pitId, path.resolve(cwd, args.submission), {
-    pits: new PitConfigService(pitsDir),
+    pits,
     log,
     keep: args.keep,
     signal: abort.signal,
+    ignoreRecordedTests: args.record,
   });
   if (args.json) {
     const { status, score, feedback } = result.grade;
@@ -35,7 +38,14 @@ async function main(argv: string[]): Promise<number> {
     console.log(formatTryReport(result, { showOutput: args.output }).join("\n"));
   }
   if (args.keep) console.log(`\nWorkspace kept at ${result.workspace}`);
-  return result.graded ? 0 : 1;
+  if (!result.graded) return 1;
+  if (args.record) {
+    const recorded = expectationFrom(result.counted ?? []);
+    const file = await recordExpectedTests(pits, args.pitId, recorded);
+    const disabled = recorded.disabledTests.length > 0 ? ` (${recorded.disabledTests.length} disabled)` : "";
+    console.log(`\nRecorded ${recorded.expectedTests.length} expected tests${disabled} in ${file}.`);
+  }
+  return 0;
 }
 
 runCli("try:pit", main);

@@ -1,3 +1,5 @@
+import { DEFAULT_STUDENT_FILES } from "../../admit/select-files";
+
 export const DEFAULT_LANGUAGE = "java";
 export const DEFAULT_BUILD_TOOL = "maven";
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -19,6 +21,11 @@ const TEST_COMMAND_BY_BUILD_TOOL: Record<string, string> = {
   node: "node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml",
   npm: "npm test",
 };
+
+/** The build tool's default `studentFiles`, as the generator suggests and writes them. */
+export function defaultStudentFiles(buildTool: string): string {
+  return (DEFAULT_STUDENT_FILES[buildTool] ?? ["**"]).join(", ");
+}
 
 export function defaultBuildTool(language: string): string {
   return BUILD_TOOL_BY_LANGUAGE[language] ?? DEFAULT_BUILD_TOOL;

@@ -12,12 +12,12 @@ export interface GeneratorArgs {
   help: boolean;
 }
 
-const CONFIG_FLAGS = ["id", "language", "buildTool", "testCommand", "maxTimeoutMs", "setupCommands", "requiredFiles"] as const;
+const CONFIG_FLAGS = ["id", "language", "buildTool", "testCommand", "maxTimeoutMs", "setupCommands", "requiredFiles", "studentFiles"] as const;
 
 export const GENERATOR_USAGE = `Usage:
   npm run generate:pit                      (interactive: asks for every field)
   npm run generate:pit -- --id=<pitId> [--language=java] [--buildTool=maven] [--testCommand="mvn -q test"]
-                          [--maxTimeoutMs=60000] [--setupCommands="a,b"] [--requiredFiles="x,y"]
+                          [--maxTimeoutMs=60000] [--setupCommands="a,b"] [--requiredFiles="x,y"] [--studentFiles="g1,g2"]
                           [--scaffold] [--force] [--pitsDir=<dir>]
 
   --id             PIT id, also the file name: pits/<id>.json (a-z, 0-9, '.', '_', '-')
@@ -27,6 +27,9 @@ export const GENERATOR_USAGE = `Usage:
   --maxTimeoutMs   time limit of a run in ms; default 60000
   --setupCommands  comma-separated commands run before the tests; default none
   --requiredFiles  comma-separated paths a submission must contain; default none
+  --studentFiles   comma-separated globs of what a submission may contribute (the rest is ignored);
+                   default per build tool: maven src/main/**, pytest *.py and data files, node *.js and data files.
+                   Build and test configuration, tests and binaries are never taken, whatever this says
   --scaffold       also create the template folder pits/<id>/ with a build file and a test skeleton
   --force          overwrite an existing pits/<id>.json (template files that exist are kept)
   --pitsDir        where PITs live; default runner/pits

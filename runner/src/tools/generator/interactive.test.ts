@@ -33,7 +33,7 @@ const options = (existing: string[] = [], extra: Partial<InteractiveOptions> = {
 
 describe("askForPit", () => {
   it("takes every default on Enter and offers the scaffold for a known build tool", async () => {
-    const prompter = scripted(["java-maven-bank-account-v1", "", "", "", "", "", "", ""]);
+    const prompter = scripted(["java-maven-bank-account-v1", "", "", "", "", "", "", "", ""]);
     const result = await askForPit(prompter, options());
     expect(result).toEqual({
       cancelled: false,
@@ -47,14 +47,16 @@ describe("askForPit", () => {
         maxTimeoutMs: "60000",
         setupCommands: "",
         requiredFiles: "",
+        studentFiles: "src/main/**",
       },
     });
     expect(prompter.questions[4]).toBe("Time limit in ms [60000]: ");
+    expect(prompter.questions[7]).toBe("What a submission may contribute, comma-separated globs (everything else is ignored) [src/main/**]: ");
     expect(prompter.warnings).toEqual([]);
   });
 
   it("asks again after an invalid id or timeout, naming the problem", async () => {
-    const prompter = scripted(["", "Bad Id", "java-maven-a-v1", "", "", "", "-1", "90000", "", "", "n"]);
+    const prompter = scripted(["", "Bad Id", "java-maven-a-v1", "", "", "", "-1", "90000", "", "", "", "n"]);
     const result = await askForPit(prompter, options());
     expect(result.cancelled === false && result.draft).toMatchObject({ id: "java-maven-a-v1", maxTimeoutMs: "90000" });
     expect(result.cancelled === false && result.scaffold).toBe(false);
@@ -66,9 +68,9 @@ describe("askForPit", () => {
   });
 
   it("accepts an unknown language and build tool with a warning, and then needs a test command", async () => {
-    const prompter = scripted(["rust-cargo-x-v1", "rust", "cargo", "", "cargo test", "", "", ""]);
+    const prompter = scripted(["rust-cargo-x-v1", "rust", "cargo", "", "cargo test", "", "", "", "src/**"]);
     const result = await askForPit(prompter, options());
-    expect(result.cancelled === false && result.draft).toMatchObject({ language: "rust", buildTool: "cargo", testCommand: "cargo test" });
+    expect(result.cancelled === false && result.draft).toMatchObject({ language: "rust", buildTool: "cargo", testCommand: "cargo test", studentFiles: "src/**" });
     expect(prompter.warnings).toEqual([
       expect.stringMatching(/^Warning: language "rust"/),
       expect.stringMatching(/^Warning: buildTool "cargo"/),
@@ -86,14 +88,14 @@ describe("askForPit", () => {
   });
 
   it("does not ask about overwriting with --force", async () => {
-    const prompter = scripted(["java-maven-a-v1", "", "", "", "", "", "", "n"]);
+    const prompter = scripted(["java-maven-a-v1", "", "", "", "", "", "", "", "n"]);
     const result = await askForPit(prompter, options(["/pits/java-maven-a-v1.json"], { force: true }));
     expect(result).toMatchObject({ cancelled: false, overwrite: true, scaffold: false });
     expect(prompter.questions.some((q) => q.includes("Overwrite"))).toBe(false);
   });
 
   it("goes on with overwrite set when the instructor says yes, and offers flag values as defaults", async () => {
-    const prompter = scripted(["", "maybe", "yes", "", "", "", "", "", "", ""]);
+    const prompter = scripted(["", "maybe", "yes", "", "", "", "", "", "", "", ""]);
     const result = await askForPit(
       prompter,
       options(["/pits/python-pytest-x-v1.json"], { initial: { id: "python-pytest-x-v1", language: "python" }, scaffold: false }),

@@ -1,5 +1,5 @@
 import { SUPPORTED_BUILD_TOOLS, SUPPORTED_LANGUAGES } from "../../pit-config/pit-config.schema";
-import { DEFAULT_LANGUAGE, DEFAULT_TIMEOUT_MS, defaultBuildTool, defaultTestCommand } from "./defaults";
+import { DEFAULT_LANGUAGE, DEFAULT_TIMEOUT_MS, defaultBuildTool, defaultStudentFiles, defaultTestCommand } from "./defaults";
 import { buildToolWarning, languageWarning, parseField, pitIdWarning, type DraftField, type PitDraft } from "./pit-draft";
 import { scaffoldFiles } from "./scaffold";
 
@@ -91,6 +91,13 @@ export async function askForPit(prompter: Prompter, options: InteractiveOptions)
     initial.requiredFiles ?? "",
   );
 
+  const studentFiles = await askField(
+    prompter,
+    "studentFiles",
+    "What a submission may contribute, comma-separated globs (everything else is ignored)",
+    initial.studentFiles ?? defaultStudentFiles(buildTool),
+  );
+
   let scaffold = options.scaffold ?? false;
   if (options.scaffold === undefined && scaffoldFiles(buildTool)) {
     scaffold = await askYesNo(prompter, `Create the template folder ${id}/ with a ${buildTool} test skeleton?`, true);
@@ -98,7 +105,7 @@ export async function askForPit(prompter: Prompter, options: InteractiveOptions)
 
   return {
     cancelled: false,
-    draft: { id, language, buildTool, testCommand, maxTimeoutMs, setupCommands, requiredFiles },
+    draft: { id, language, buildTool, testCommand, maxTimeoutMs, setupCommands, requiredFiles, studentFiles },
     overwrite,
     scaffold,
   };

@@ -6,6 +6,7 @@ describe("parseList", () => {
   it("splits on commas, trims and drops empty items", () => {
     expect(parseList(" a, b ,,c ,")).toEqual(["a", "b", "c"]);
     expect(parseList("")).toEqual([]);
+    expect(parseList("**/*.{py,txt}, lib/**")).toEqual(["**/*.{py,txt}", "lib/**"]);
   });
 });
 
@@ -35,7 +36,7 @@ describe("buildPitConfig", () => {
     expect(result).toEqual({
       ok: true,
       pitId: "java-maven-sample-v1",
-      config: { language: "java", buildTool: "maven", testCommand: "mvn -q test", maxTimeoutMs: 60000 },
+      config: { language: "java", buildTool: "maven", testCommand: "mvn -q test", maxTimeoutMs: 60000, studentFiles: ["src/main/**"] },
       warnings: [],
     });
   });
@@ -58,6 +59,16 @@ describe("buildPitConfig", () => {
       testCommand: "mvn -q test",
       maxTimeoutMs: 60000,
       setupCommands: ["echo one", "echo two"],
+      studentFiles: ["src/main/**"],
+    });
+  });
+
+  it("takes studentFiles as globs, braces and all, and refuses requiredFiles outside them", () => {
+    const result = buildPitConfig({ id: "python-pytest-a-v1", language: "python", studentFiles: "**/*.{py,csv}, data/**" });
+    expect(result.ok && result.config.studentFiles).toEqual(["**/*.{py,csv}", "data/**"]);
+    expect(buildPitConfig({ id: "java-maven-a-v1", requiredFiles: "pom.xml" })).toEqual({
+      ok: false,
+      problems: [{ field: "requiredFiles", message: "pom.xml: not something a submission may contribute (see --studentFiles)" }],
     });
   });
 
@@ -91,7 +102,7 @@ describe("renderPitJson", () => {
     if (!built.ok) throw new Error("expected a config");
     const text = renderPitJson(built.config);
     expect(text).toBe(
-      '{\n  "language": "java",\n  "buildTool": "maven",\n  "testCommand": "mvn -q test",\n  "maxTimeoutMs": 60000,\n  "requiredFiles": [\n    "src/main/java/A.java"\n  ]\n}\n',
+      '{\n  "language": "java",\n  "buildTool": "maven",\n  "testCommand": "mvn -q test",\n  "maxTimeoutMs": 60000,\n  "requiredFiles": [\n    "src/main/java/A.java"\n  ],\n  "studentFiles": [\n    "src/main/**"\n  ]\n}\n',
     );
     expect(pitConfigSchema.parse(JSON.parse(text))).toEqual(built.config);
   });

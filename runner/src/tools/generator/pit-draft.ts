@@ -6,7 +6,8 @@ import {
   SUPPORTED_BUILD_TOOLS,
   SUPPORTED_LANGUAGES,
 } from "../../pit-config/pit-config.schema";
-import { DEFAULT_LANGUAGE, DEFAULT_TIMEOUT_MS, defaultBuildTool, defaultTestCommand } from "./defaults";
+import { requiredFilesOutside } from "../../admit/required-files";
+import { DEFAULT_LANGUAGE, DEFAULT_TIMEOUT_MS, defaultBuildTool, defaultStudentFiles, defaultTestCommand } from "./defaults";
 
 /** What an instructor typed, flag by flag or answer by answer; undefined means "use the default". */
 export interface PitDraft {
@@ -17,6 +18,7 @@ export interface PitDraft {
   maxTimeoutMs?: string;
   setupCommands?: string;
   requiredFiles?: string;
+  studentFiles?: string;
 }
 
 export type DraftField = keyof PitDraft;
@@ -33,12 +35,26 @@ export type BuildResult =
 /** The `<language>-<buildTool>-<topic>-v<N>` convention of PIT-CONFIGS.md. */
 const CONVENTIONAL_ID = /^[a-z0-9]+-[a-z0-9]+-[a-z0-9][a-z0-9-]*-v[0-9]+$/;
 
-/** "a, b,,c " -> ["a", "b", "c"]: empty items are dropped so a trailing comma is harmless. */
+/**
+ * "a, b,,c " -> ["a", "b", "c"]: empty items are dropped so a trailing comma is harmless. A comma inside braces
+ * belongs to the item (`**\/*.{py,txt}` is one glob).
+ */
 export function parseList(text: string): string[] {
-  return text
-    .split(",")
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
+  const items: string[] = [];
+  let depth = 0;
+  let current = "";
+  for (const ch of text) {
+    if (ch === "{") depth++;
+    if (ch === "}") depth = Math.max(0, depth - 1);
+    if (ch === "," && depth === 0) {
+      items.push(current);
+      current = "";
+    } else {
+      current += ch;
+    }
+  }
+  items.push(current);
+  return items.map((item) => item.trim()).filter((item) => item.length > 0);
 }
 
 function firstMessage(result: z.ZodSafeParseResult<unknown>): string | undefined {
@@ -60,7 +76,8 @@ export function parseField(field: DraftField, raw: string): { value: unknown } |
       return problem ? { problem: `${problem} (got ${text})` } : { value };
     }
     case "setupCommands":
-    case "requiredFiles": {
+    case "requiredFiles":
+    case "studentFiles": {
       const value = parseList(raw);
       const problem = firstMessage(pitConfigSchema.shape[field].safeParse(value));
       return problem ? { problem } : { value };
@@ -83,6 +100,7 @@ export function withDefaults(draft: PitDraft): PitDraft {
     buildTool,
     testCommand: draft.testCommand ?? defaultTestCommand(buildTool.trim()),
     maxTimeoutMs: draft.maxTimeoutMs ?? String(DEFAULT_TIMEOUT_MS),
+    studentFiles: draft.studentFiles ?? defaultStudentFiles(buildTool.trim()),
   };
 }
 
@@ -111,7 +129,7 @@ export function buildPitConfig(input: PitDraft): BuildResult {
   const draft = withDefaults(input);
   const problems: FieldProblem[] = [];
   const values: Partial<Record<DraftField, unknown>> = {};
-  const fields: DraftField[] = ["id", "language", "buildTool", "testCommand", "maxTimeoutMs", "setupCommands", "requiredFiles"];
+  const fields: DraftField[] = ["id", "language", "buildTool", "testCommand", "maxTimeoutMs", "setupCommands", "requiredFiles", "studentFiles"];
   for (const field of fields) {
     const raw = draft[field];
     if (raw === undefined) {
@@ -127,7 +145,7 @@ export function buildPitConfig(input: PitDraft): BuildResult {
   }
   if (problems.length > 0) return { ok: false, problems };
 
-  const lists = (["setupCommands", "requiredFiles"] as const).filter((f) => Array.isArray(values[f]) && (values[f] as string[]).length > 0);
+  const lists = (["setupCommands", "requiredFiles", "studentFiles"] as const).filter((f) => Array.isArray(values[f]) && (values[f] as string[]).length > 0);
   // Key order here is the order of the written file: the fields every PIT needs first.
   const candidate = {
     language: values.language,
@@ -137,6 +155,10 @@ export function buildPitConfig(input: PitDraft): BuildResult {
     ...Object.fromEntries(lists.map((f) => [f, values[f]])),
   };
   const config = pitConfigSchema.parse(candidate);
+  const outside = requiredFilesOutside(config);
+  if (outside.length > 0) {
+    return { ok: false, problems: [{ field: "requiredFiles", message: `${outside.join(", ")}: not something a submission may contribute (see --studentFiles)` }] };
+  }
   const pitId = values.id as string;
   return { ok: true, pitId, config, warnings: warningsFor(pitId, config.language, config.buildTool) };
 }

@@ -59,6 +59,13 @@ export function formatTryReport(result: TryResult, options: { showOutput: boolea
       "",
       ...formatTestTable(feedback.tests),
     );
+    if (feedback.notGraded?.length) {
+      lines.push("", `Not graded (tests the PIT does not expect): ${feedback.notGraded.map((t) => (t.suite ? `${t.suite} > ${t.name}` : t.name)).join(", ")}`);
+    }
+    if (feedback.ignoredFiles?.length) {
+      lines.push("", `Files not used (${feedback.ignoredFileCount ?? feedback.ignoredFiles.length}):`);
+      for (const f of feedback.ignoredFiles) lines.push(`  ${f.path}: ${f.reason}`);
+    }
     const showTail = !options.showOutput && feedback.outcome !== "passed";
     if (options.showOutput || showTail) {
       const { text, cut } = options.showOutput ? { text: run.output, cut: false } : tail(run.output, TAIL_LINES);

@@ -13,15 +13,19 @@ export interface TryArgs {
   verbose: boolean;
   /** Print only the row's result as JSON (status, score, feedback), for scripts. */
   json: boolean;
+  /** The submission is the reference solution: record the tests it ran as the PIT's expected tests. */
+  record: boolean;
 }
 
-export const TRY_USAGE = `Usage: npm run try:pit -- <pitId> <submission.zip | submission-folder> [--pitsDir=<dir>] [--output] [--keep] [--verbose] [--json]
+export const TRY_USAGE = `Usage: npm run try:pit -- <pitId> <submission.zip | submission-folder> [--pitsDir=<dir>] [--record] [--output] [--keep] [--verbose] [--json]
 
 Grades one submission locally with the runner's own stages (load PIT, extract, prepare, run, grade),
 without SQS, S3 or a database. Exit code 0 when it graded (whatever the score), 1 when it could not,
 2 on a usage error.
 
   --pitsDir   where PITs live; default runner/pits
+  --record    the submission is your reference solution: it must pass every test; the tests it ran are written
+              into the PIT as expectedTests (and those it skipped as disabledTests). Only these then count.
   --output    print the whole test output (by default only its last lines, and only when not every test passed)
   --keep      keep the workspace folder and print where it is
   --verbose   print the runner's stage logs on stderr
@@ -40,6 +44,7 @@ export function parseTryArgs(argv: string[]): TryArgs | "help" {
         keep: { type: "boolean" },
         verbose: { type: "boolean" },
         json: { type: "boolean" },
+        record: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -61,5 +66,6 @@ export function parseTryArgs(argv: string[]): TryArgs | "help" {
     keep: values.keep === true,
     verbose: values.verbose === true,
     json: values.json === true,
+    record: values.record === true,
   };
 }

@@ -7,6 +7,7 @@ import { RUNNER_ROOT } from "../../config";
 import { toRunnerError, type RunnerError } from "../../errors/runner-error";
 import type { RunResult } from "../../execute/run-command";
 import { errorFeedback, type GradeResult } from "../../grading/feedback";
+import type { ParsedTestCase } from "../../grading/junit-xml";
 import { zipFolder } from "../../local/zip-folder";
 import { gradeSubmission } from "../../pipeline/grade-submission";
 import { timedStage } from "../../pipeline/stage";
@@ -21,6 +22,8 @@ export interface TryOptions {
   log: Logger;
   /** Keep the scratch folder (workspace, zipped folder) instead of removing it. */
   keep?: boolean;
+  /** Grade as a PIT without recorded tests would, to find every template test the submission runs (--record). */
+  ignoreRecordedTests?: boolean;
   signal?: AbortSignal;
 }
 
@@ -32,6 +35,8 @@ export interface TryResult {
   failure?: RunnerError;
   /** Where the workspace was; only still there with `keep`. */
   workspace: string;
+  /** The counted tests as reported, when it graded. */
+  counted?: ParsedTestCase[];
 }
 
 async function kindOf(p: string): Promise<"file" | "folder"> {
@@ -57,7 +62,10 @@ export async function trySubmission(pitId: string, submission: string, options: 
   const stage = timedStage(options.log);
   let run: RunResult | undefined;
   try {
-    const pit = await stage("load-pit", () => options.pits.load(pitId));
+    const loaded = await stage("load-pit", () => options.pits.load(pitId));
+    const pit = options.ignoreRecordedTests
+      ? { ...loaded, config: { ...loaded.config, expectedTests: undefined, disabledTests: undefined } }
+      : loaded;
     let zipPath = path.resolve(submission);
     if (kind === "folder") {
       zipPath = path.join(scratch, "submission.zip");
@@ -73,7 +81,7 @@ export async function trySubmission(pitId: string, submission: string, options: 
       signal: options.signal,
       onRun: (finished) => (run = finished),
     });
-    return { graded: true, grade: graded.grade, run: graded.run, workspace };
+    return { graded: true, grade: graded.grade, run: graded.run, workspace, counted: graded.counted };
   } catch (error) {
     const failure = toRunnerError(error);
     const grade = errorFeedback(failure.outcome, failure.studentMessage, pitId, Math.round(performance.now() - started));
