@@ -53,7 +53,23 @@ describe("prepareWorkspace", () => {
     const settings = await readFile(path.join(prepared.home, ".m2", "settings.xml"), "utf8");
     expect(settings).toContain("<offline>true</offline>");
     expect(settings).toContain("<localRepository>/usr/share/maven-repo</localRepository>");
-    expect(prepared.env).toMatchObject({ HOME: prepared.home, MAVEN_OPTS: `-Xmx512m -Duser.home=${prepared.home}`, EXTRA: "1" });
+    expect(prepared.env).toMatchObject({ HOME: prepared.home, EXTRA: "1" });
+    // The runner's JVM flags first, the PIT's after them (so it can override them), user.home last.
+    expect(prepared.env.MAVEN_OPTS).toMatch(new RegExp(`^-XX:TieredStopAtLevel=1 -XX:\\+UseSerialGC .*-Xmx512m -Duser\\.home=${prepared.home}$`));
+  });
+
+  it("owns .mvn/: Surefire in Maven's JVM, the guard jar on the test classpath, and a key only the guard reads", async () => {
+    await mkdir(path.join(ws, ".mvn", "jvm.config"), { recursive: true });
+    const prepared = await prepareWorkspace(pit(), ws, base, OPTIONS);
+    const config = await readFile(path.join(ws, ".mvn", "maven.config"), "utf8");
+    expect(config.split("\n")).toEqual(expect.arrayContaining(["-B", "-Dstyle.color=never", "-DforkCount=0"]));
+    expect(config).toContain(`-Dmaven.test.additionalClasspath=${path.join(OPTIONS.guardsDir, "java", "runner-guard.jar")}`);
+    await expect(stat(path.join(ws, ".mvn", "jvm.config"))).rejects.toThrow();
+    expect(prepared.guardKey).toMatch(/^[0-9a-f]{64}$/);
+    const keyFile = prepared.env.RUNNER_GUARD_KEY_FILE ?? "";
+    expect(keyFile.startsWith(prepared.tmp)).toBe(true);
+    expect((await readFile(keyFile, "utf8")).trim()).toBe(prepared.guardKey);
+    expect((await stat(keyFile)).mode & 0o077).toBe(0);
   });
 
   it("writes no Maven settings for other build tools", async () => {

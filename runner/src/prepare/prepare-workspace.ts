@@ -6,7 +6,7 @@ import { rimraf } from "rimraf";
 import { MissingFilesError } from "../errors/runner-error";
 import type { LoadedPit } from "../pit-config/pit-config.service";
 import { runtimeGuardEnv } from "../code-policy/runtime-guard";
-import { writeMavenSettings } from "./maven-settings";
+import { prepareMavenRun } from "./maven-settings";
 
 export interface PreparedRun {
   /** The only environment the student's code sees: nothing of the runner's own. */
@@ -100,12 +100,14 @@ export async function prepareWorkspace(
     TMPDIR: tmp,
     ...pit.config.environment,
   };
+  let guardKey: string | undefined;
   if (pit.config.buildTool === "maven") {
-    // Kept even when the PIT sets MAVEN_OPTS (-Xmx...): without it Maven would leave offline mode.
-    const { userHomeOpt } = await writeMavenSettings(home);
-    env.MAVEN_OPTS = [pit.config.environment?.MAVEN_OPTS, userHomeOpt].filter(Boolean).join(" ");
+    // After the template overlay, so the runner's .mvn/ replaces whatever the template or the ZIP brought.
+    const maven = await prepareMavenRun({ workspace, home, tmp, guardsDir: options.guardsDir, pitMavenOpts: pit.config.environment?.MAVEN_OPTS });
+    Object.assign(env, maven.env);
+    guardKey = maven.guardKey;
   }
   // Last, so neither the PIT's variables nor anything above can switch the runner's own guard off.
   Object.assign(env, runtimeGuardEnv({ pit, workspace, env, ...options }));
-  return { env, home, tmp };
+  return { env, home, tmp, ...(guardKey ? { guardKey } : {}) };
 }

@@ -1,6 +1,14 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { CodeFinding } from "../../errors/runner-error";
 import type { ParsedTestCase } from "../../grading/junit-xml";
 import type { LoadedPit } from "../../pit-config/pit-config.service";
+import { createPolicy } from "../policy";
+import { ClassFileError, parseClassFile, type ClassInfo } from "./class-file";
+import { listClassFiles, sourceOf, CLASS_DIRS } from "./class-dirs";
+import { guardResults, readGuardReport } from "./guard-records";
+import { apiUses, JAVA_DENY, shortApi } from "./java-rules";
 
 export interface ClassCheckInput {
   pit: LoadedPit;
@@ -18,12 +26,110 @@ export interface JavaVerification {
   findings: CodeFinding[];
   /** Test results the runner-owned guard vouched for during the run; when present they are graded instead of the XML. */
   results?: ParsedTestCase[];
+  /** Why the XML reports are graded although the PIT is a Java one (no finding: the student is not at fault). */
+  warnings?: string[];
 }
 
+const TAMPERED = "a class file that changed after it was compiled";
+const REMOVED = "a class file that was removed after it was compiled";
+const ADDED = "a class file that appeared after compilation";
+const NO_CLASS = "no compiled class (nothing was compiled from it)";
+
 /**
- * Java: the constant pools of the classes compiled from the student's sources, checked against the deny list,
- * and proof that those classes are the ones that ran. PLACEHOLDER until the Java code-policy work lands.
+ * Java: the classes compiled from the student's sources, checked against the deny list (their constant pools), and
+ * proof that those classes are the ones that ran: the runner-owned guard (runnerguard, on the test classpath from
+ * Config.guardsDir) fingerprinted them before any test ran and signed what it saw with this run's key. Called after
+ * the run, once the runner has reclaimed the workspace, so nothing of the student's can change what is read here.
  */
-export async function verifyCompiledClasses(_input: ClassCheckInput): Promise<JavaVerification> {
-  return { findings: [] };
+export async function verifyCompiledClasses(input: ClassCheckInput): Promise<JavaVerification> {
+  if (input.pit.config.language !== "java") return { findings: [] };
+  const javaSources = input.studentFiles.filter((f) => f.endsWith(".java"));
+  const findings: CodeFinding[] = [];
+  const warnings: string[] = [];
+  const report = input.guardKey ? readGuardReport(input.output, input.guardKey) : undefined;
+  const now = new Map<string, Buffer>();
+  for (const file of listClassFiles(input.workspace)) now.set(file, readFileSync(path.join(input.workspace, file)));
+
+  if (report) {
+    for (const [file, bytes] of now) {
+      const recorded = report.classes.get(file);
+      const hash = createHash("sha256").update(bytes).digest("hex");
+      if (recorded === undefined) findings.push(classFinding(file, bytes, javaSources, ADDED));
+      else if (recorded !== hash) findings.push(classFinding(file, bytes, javaSources, TAMPERED));
+    }
+    for (const file of report.classes.keys()) {
+      if (!now.has(file)) findings.push({ file: sourceFromPath(file, javaSources), api: REMOVED, rule: "class-integrity" });
+    }
+    if (report.rejected > 0) warnings.push(`${report.rejected} line(s) looked like the runner guard's records but were not signed by it`);
+  } else if (input.guardKey) {
+    warnings.push("the runner's Java guard did not report (no JUnit Platform run with its key); the XML reports are graded");
+  }
+
+  const policy = createPolicy(JAVA_DENY, input.pit.config.codePolicy);
+  const compiledFrom = new Set<string>();
+  for (const [file, bytes] of now) {
+    let info: ClassInfo;
+    try {
+      info = parseClassFile(bytes);
+    } catch (e) {
+      if (!(e instanceof ClassFileError)) throw e;
+      findings.push({ file: sourceFromPath(file, javaSources), api: `an unreadable class file (${e.message})`, rule: "class-integrity" });
+      continue;
+    }
+    const source = sourceOf(info, file, javaSources, input.workspace);
+    // Classes of the instructor's own sources (template) are the instructor's business.
+    if (!source) continue;
+    compiledFrom.add(source);
+    const seen = new Set<string>();
+    for (const api of apiUses(info)) {
+      const rule = policy.deniedBy(api);
+      const short = shortApi(api);
+      if (rule && !seen.has(short)) {
+        seen.add(short);
+        findings.push({ file: source, api: short, rule });
+      }
+    }
+  }
+  // Only once something was compiled: a build that failed is graded as a compile error, not refused.
+  if (now.size > 0 && report) {
+    for (const source of javaSources) {
+      const base = path.posix.basename(source);
+      if (!compiledFrom.has(source) && base !== "package-info.java" && base !== "module-info.java" && CLASS_DIRS.some((d) => source.startsWith(d.sources))) {
+        findings.push({ file: source, api: NO_CLASS, rule: "class-integrity" });
+      }
+    }
+  }
+  const results = report && findings.length === 0 ? guardResults(report) : undefined;
+  return { findings: dedupe(findings), ...(results ? { results } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
+}
+
+function classFinding(file: string, bytes: Buffer, javaSources: string[], api: string): CodeFinding {
+  let source: string | undefined;
+  try {
+    source = sourceOf(parseClassFile(bytes), file, javaSources);
+  } catch {
+    source = undefined;
+  }
+  return { file: source ?? sourceFromPath(file, javaSources), api, rule: "class-integrity" };
+}
+
+/** The student's source a class path points at (`target/classes/a/B$1.class` -> `src/main/java/a/B.java`), else the path. */
+function sourceFromPath(file: string, javaSources: string[]): string {
+  for (const dir of CLASS_DIRS) {
+    if (!file.startsWith(dir.classes)) continue;
+    const outer = file.slice(dir.classes.length).replace(/(\$[^/]*)?\.class$/, ".java");
+    const candidate = dir.sources + outer;
+    if (javaSources.includes(candidate)) return candidate;
+  }
+  return file;
+}
+
+function dedupe(findings: CodeFinding[]): CodeFinding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.file}\0${f.api}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -1,0 +1,111 @@
+package runnerguard;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.support.descriptor.ClassSource;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
+
+/**
+ * The runner's own witness inside the test JVM; it is on the test classpath from the runner's jar, never from a PIT
+ * or a submission. At the first launcher session (before test discovery, so before any student class is initialised)
+ * it takes the run's key and fingerprints the compiled classes; then it reports the test plan and every test's
+ * result as it finishes, each record signed with that key (see Records). The runner grades from these records
+ * instead of the XML reports, which code in this JVM could rewrite (a shutdown hook, a thread); a test in the plan
+ * with no result record did not finish (System.exit, Runtime.halt) and counts as an error.
+ */
+public final class Guard implements LauncherSessionListener, TestExecutionListener {
+  /** Test unique id -> a finished result was reported (de-duplicates the plan of several launcher requests). */
+  private static final Map<String, Boolean> reported = new ConcurrentHashMap<>();
+  private static final Map<String, Boolean> planned = new ConcurrentHashMap<>();
+
+  @Override
+  public void launcherSessionOpened(LauncherSession session) {
+    Records.open();
+  }
+
+  @Override
+  public void testPlanExecutionStarted(TestPlan plan) {
+    // A JVM without a key (a second fork, a run not started by the runner) reports nothing.
+    if (!Records.active()) return;
+    Json tests = Json.array();
+    for (TestIdentifier root : plan.getRoots()) {
+      for (TestIdentifier id : plan.getDescendants(root)) {
+        if (id.isTest() && planned.putIfAbsent(id.getUniqueId(), Boolean.TRUE) == null) tests.add(describe(plan, id));
+      }
+    }
+    Records.emit(Json.object().put("type", "plan").put("tests", tests));
+  }
+
+  @Override
+  public void dynamicTestRegistered(TestIdentifier id) {
+    if (!Records.active() || !id.isTest()) return;
+    if (planned.putIfAbsent(id.getUniqueId(), Boolean.TRUE) == null) {
+      Records.emit(Json.object().put("type", "plan").put("tests", Json.array().add(describe(null, id))));
+    }
+  }
+
+  @Override
+  public void executionSkipped(TestIdentifier id, String reason) {
+    if (!Records.active()) return;
+    // A skipped container never reports its children one by one; Surefire reports them as skipped.
+    report(id, "skipped", reason == null ? "skipped" : reason);
+  }
+
+  @Override
+  public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+    if (!Records.active() || !id.isTest()) return;
+    String status;
+    switch (result.getStatus()) {
+      case SUCCESSFUL: status = "passed"; break;
+      // A failed assumption: Surefire reports it as skipped.
+      case ABORTED: status = "skipped"; break;
+      default: status = result.getThrowable().map(t -> t instanceof AssertionError ? "failed" : "error").orElse("failed");
+    }
+    String message = result.getThrowable().map(Guard::messageOf).orElse(null);
+    report(id, status, message);
+  }
+
+  private static void report(TestIdentifier id, String status, String message) {
+    if (!id.isTest()) return;
+    if (reported.putIfAbsent(id.getUniqueId(), Boolean.TRUE) != null) return;
+    Json record = Json.object().put("type", "result").put("id", id.getUniqueId()).put("status", status);
+    if (message != null) record.put("message", message);
+    Records.emit(record);
+  }
+
+  /** The message Surefire would show; the throwable is the test's (possibly the student's) object, so it is guarded. */
+  private static String messageOf(Throwable t) {
+    try {
+      String message = t.getMessage();
+      return message != null ? message : t.getClass().getName();
+    } catch (RuntimeException | LinkageError e) {
+      return t.getClass().getName();
+    }
+  }
+
+  /** Named as Surefire 2.22.3's XML names them, so the runner's test ids stay the same: class, method without "()". */
+  private static Json describe(TestPlan plan, TestIdentifier id) {
+    String suite = "unknown";
+    Optional<org.junit.platform.engine.TestSource> source = id.getSource();
+    if (source.isPresent() && source.get() instanceof MethodSource) {
+      suite = ((MethodSource) source.get()).getClassName();
+    } else if (plan != null) {
+      for (Optional<TestIdentifier> at = plan.getParent(id); at.isPresent(); at = plan.getParent(at.get())) {
+        Optional<org.junit.platform.engine.TestSource> s = at.get().getSource();
+        if (s.isPresent() && s.get() instanceof ClassSource) {
+          suite = ((ClassSource) s.get()).getClassName();
+          break;
+        }
+      }
+    }
+    String name = id.getLegacyReportingName().replaceFirst("\\(\\)$", "");
+    return Json.object().put("id", id.getUniqueId()).put("suite", suite).put("name", name);
+  }
+}
