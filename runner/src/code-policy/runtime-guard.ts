@@ -1,4 +1,9 @@
+import path from "node:path";
 import type { LoadedPit } from "../pit-config/pit-config.service";
+import { nodeGuardEnv } from "./javascript/node-guard";
+import { isJavaScriptPit, JS_EXTENSIONS } from "./javascript/js-rules";
+import { pythonGuardEnv } from "./python/python-guard";
+import { isPythonPit } from "./python/python-rules";
 
 export interface GuardInput {
   pit: LoadedPit;
@@ -14,9 +19,14 @@ export interface GuardInput {
 
 /**
  * The runtime layer of the code policy: the variables that make the test process load the runner's own guard
- * before any student module (Python audit hook, Node preload). Merged over `env` by prepare.
- * PLACEHOLDER until the Python/Node code-policy work lands: no guard yet.
+ * before any student module (Python: sitecustomize.py's audit hook and import guard plus a pytest plugin; Node:
+ * a --require preload that freezes node:assert, node:test and the loader). Merged over `env` by prepare, last,
+ * so neither the PIT's environment nor anything else can switch it off. {} for other languages.
  */
-export function runtimeGuardEnv(_input: GuardInput): Record<string, string> {
+export function runtimeGuardEnv(input: GuardInput): Record<string, string> {
+  const { pit } = input;
+  const common = { RUNNER_GUARD_ROOT: path.resolve(input.workspace) };
+  if (isPythonPit(pit.config)) return { ...common, ...pythonGuardEnv(input) };
+  if (isJavaScriptPit(pit.config)) return { ...common, ...nodeGuardEnv(input, JS_EXTENSIONS) };
   return {};
 }

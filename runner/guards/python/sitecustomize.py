@@ -1,0 +1,133 @@
+# Runner-owned: the runtime half of the Python code policy. Found first on PYTHONPATH, so `site` imports it
+# at interpreter start, before pytest and before any module of the student's. It installs an audit hook
+# (sys.addaudithook: there is no API to remove one) and an import guard, and both refuse, while code of the
+# student's is running, what the PIT's policy denies. A refused operation raises inside the student's code, so
+# the test that called it fails or errors; pytest itself is never stopped. Python 3.8+ (checked on 3.11).
+#
+# Configuration (runner-written environment): RUNNER_GUARD_ROOT (the workspace), RUNNER_GUARD_FILES (JSON list
+# of the student's .py files, relative; "*" = every .py under the root except RUNNER_GUARD_TRUSTED's) and
+# RUNNER_GUARD_POLICY (JSON {"imports": [top-level modules refused], "events": [audit events refused],
+# "exit": bool}).
+import builtins
+import json
+import os
+import sys
+
+
+def _install():
+    root = os.environ.get("RUNNER_GUARD_ROOT")
+    if not root:
+        return
+    try:
+        policy = json.loads(os.environ.get("RUNNER_GUARD_POLICY") or "{}")
+    except ValueError:
+        policy = {}
+    raw = os.environ.get("RUNNER_GUARD_FILES") or "[]"
+    everything = raw == "*"
+    try:
+        listed = [] if everything else json.loads(raw)
+        trusted = json.loads(os.environ.get("RUNNER_GUARD_TRUSTED") or "[]")
+    except ValueError:
+        listed, trusted = [], []
+    files = frozenset(os.path.join(root, f) for f in listed)
+    trusted_files = frozenset(os.path.join(root, f) for f in trusted)
+    prefix = root.rstrip("/") + "/"
+    denied_imports = frozenset(policy.get("imports", []))
+    denied_events = frozenset(policy.get("events", []))
+    getframe = sys._getframe
+    busy = []
+    known = {}
+
+    def is_student(filename):
+        hit = known.get(filename)
+        if hit is None:
+            if everything:
+                hit = filename.startswith(prefix) and filename.endswith(".py") and filename not in trusted_files
+            else:
+                hit = filename in files
+            known[filename] = hit
+        return hit
+
+    def student_on_stack(frame):
+        while frame is not None:
+            if is_student(frame.f_code.co_filename):
+                return True
+            frame = frame.f_back
+        return False
+
+    class CodePolicyError(PermissionError):
+        pass
+
+    def refuse(what):
+        return CodePolicyError(what + " is not allowed in this exercise (the grader's code policy)")
+
+    WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+    # Refused only when the code that made the call is the student's: stdlib helpers (traceback printing,
+    # logging's caller lookup, namedtuple's generated code) keep working for everyone.
+    CALLER_ONLY = frozenset(["exec", "compile", "sys._getframe", "object.__getattr__"])
+    WATCHED = denied_events | frozenset(["open", "object.__setattr__", "object.__delattr__"]) | (frozenset(["import"]) if denied_imports else frozenset())
+    PROTECTED_ROOTS = frozenset(["_pytest", "pytest", "pluggy", "py", "builtins"])
+
+    def hook(event, args):
+        if event not in WATCHED or busy:
+            return
+        busy.append(1)
+        try:
+            # Frame 0 is this hook; 1 is the code whose call raised the event (C functions have no frame).
+            caller = getframe(1)
+            if event == "open":
+                mode, flags = args[1], args[2]
+                writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (mode is None and isinstance(flags, int) and flags & WRITE_FLAGS)
+                if writes and "open" in denied_events and student_on_stack(caller):
+                    raise refuse("opening %r for writing" % (args[0],))
+            elif event in ("object.__setattr__", "object.__delattr__"):
+                target, name = args[0], args[1]
+                module = getattr(target, "__module__", None) if isinstance(target, type) else None
+                protected = name == "__code__" or (isinstance(module, str) and module.partition(".")[0] in PROTECTED_ROOTS)
+                if protected and "object.__setattr__" in denied_events and student_on_stack(caller):
+                    raise refuse("changing %s.%s" % (getattr(target, "__qualname__", type(target).__name__), name))
+            elif event == "import":
+                # The importer is the first frame outside the import machinery: a stdlib module the student
+                # imports may itself import a denied one (logging imports threading).
+                frame = caller
+                while frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+                    frame = frame.f_back
+                if str(args[0]).partition(".")[0] in denied_imports and frame is not None and is_student(frame.f_code.co_filename):
+                    raise refuse("import " + str(args[0]))
+            elif event in CALLER_ONLY:
+                if is_student(caller.f_code.co_filename):
+                    raise refuse(event)
+            elif student_on_stack(caller):
+                raise refuse(event)
+        finally:
+            busy.pop()
+
+    sys.addaudithook(hook)
+
+    # The "import" audit event fires only when a module is first loaded; pytest's own are loaded already when
+    # the student's code runs, so imports are also checked at the statement, by the caller's file.
+    original_import = builtins.__import__
+
+    def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0 and name.partition(".")[0] in denied_imports and is_student(getframe(1).f_code.co_filename):
+            raise refuse("import " + name)
+        return original_import(name, globals, locals, fromlist, level)
+
+    builtins.__import__ = guarded_import
+
+    if policy.get("exit"):
+        original_exit = os._exit
+
+        def guarded_exit(status):
+            if student_on_stack(getframe(1)):
+                raise refuse("os._exit")
+            original_exit(status)
+
+        os._exit = guarded_exit
+        posix = sys.modules.get("posix")
+        if posix is not None:
+            posix._exit = guarded_exit
+
+
+_install()
+del _install

@@ -1,0 +1,38 @@
+import path from "node:path";
+import { createPolicy } from "../policy";
+import type { GuardInput } from "../runtime-guard";
+import { guardFileList, templateCodeFiles } from "../guard-files";
+import { JS_DEFAULT_DENY } from "./js-rules";
+
+/** Built-in modules the preload refuses to a student file's require(), when the policy denies them. */
+const GUARDED_MODULES = [
+  "test", "assert", "module", "vm", "repl", "child_process", "worker_threads", "cluster", "inspector", "v8",
+  "async_hooks", "diagnostics_channel", "trace_events", "wasi", "tty", "net", "dgram", "http", "https", "http2", "dns", "tls",
+];
+
+/** process members the preload removes (getBuiltinModule: guarded like require), when the policy denies them. */
+const GUARDED_PROCESS = ["binding", "_linkedBinding", "dlopen", "getBuiltinModule"];
+
+export const NODE_PRELOAD = path.join("node", "code-policy-preload.cjs");
+
+/**
+ * Node: the runner's preload first in NODE_OPTIONS (node --test hands NODE_OPTIONS to its per-file children, so
+ * it runs in each before the test file), and, while eval and Function are denied, no code from strings at all.
+ */
+export function nodeGuardEnv(input: GuardInput, extensions: string[]): Record<string, string> {
+  const policy = createPolicy(JS_DEFAULT_DENY, input.pit.config.codePolicy);
+  const denied = (api: string) => policy.deniedBy(api) !== undefined;
+  const guardPolicy = {
+    modules: GUARDED_MODULES.filter((m) => denied(`node:${m}`)),
+    globals: GUARDED_PROCESS.filter((g) => denied(`process.${g}`)),
+  };
+  const preload = path.join(input.guardsDir, NODE_PRELOAD);
+  const options = [`--require ${JSON.stringify(preload)}`];
+  if (denied("eval") && denied("Function")) options.push("--disallow-code-generation-from-strings");
+  if (input.env.NODE_OPTIONS) options.push(input.env.NODE_OPTIONS);
+  return {
+    NODE_OPTIONS: options.join(" "),
+    RUNNER_GUARD_POLICY: JSON.stringify(guardPolicy),
+    ...guardFileList(input.pit, input.studentFiles, extensions, () => templateCodeFiles(input.pit.templateDir)),
+  };
+}
