@@ -73,7 +73,8 @@ def pytest_make_collect_report(collector):
     yield
     # A test module has just been imported, and with it the student's modules: undo what their import did.
     _restore()
-    module = getattr(collector, "module", None) if isinstance(collector, pytest.Module) else None
+    # _obj, not .module: the property would import the test module again, outside pytest's error handling.
+    module = collector.__dict__.get("_obj") if isinstance(collector, pytest.Module) else None
     if module is not None:
         _snapshot((module,))
 

@@ -14,6 +14,15 @@ import os
 import sys
 
 
+class CodePolicyError(PermissionError):
+    pass
+
+
+# An ImportError, so pytest reports a refused import at collection as the test module's import error.
+class CodePolicyImportError(ImportError):
+    pass
+
+
 def _install():
     root = os.environ.get("RUNNER_GUARD_ROOT")
     if not root:
@@ -55,11 +64,8 @@ def _install():
             frame = frame.f_back
         return False
 
-    class CodePolicyError(PermissionError):
-        pass
-
-    def refuse(what):
-        return CodePolicyError(what + " is not allowed in this exercise (the grader's code policy)")
+    def refuse(what, kind=CodePolicyError):
+        return kind(what + " is not allowed in this exercise (the grader's code policy)")
 
     WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
     # Refused only when the code that made the call is the student's: stdlib helpers (traceback printing,
@@ -93,7 +99,7 @@ def _install():
                 while frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
                     frame = frame.f_back
                 if str(args[0]).partition(".")[0] in denied_imports and frame is not None and is_student(frame.f_code.co_filename):
-                    raise refuse("import " + str(args[0]))
+                    raise refuse("import " + str(args[0]), CodePolicyImportError)
             elif event in CALLER_ONLY:
                 if is_student(caller.f_code.co_filename):
                     raise refuse(event)
@@ -110,7 +116,7 @@ def _install():
 
     def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
         if level == 0 and name.partition(".")[0] in denied_imports and is_student(getframe(1).f_code.co_filename):
-            raise refuse("import " + name)
+            raise refuse("import " + name, CodePolicyImportError)
         return original_import(name, globals, locals, fromlist, level)
 
     builtins.__import__ = guarded_import

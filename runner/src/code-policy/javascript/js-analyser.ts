@@ -195,6 +195,11 @@ class Analyser {
       if (flags === undefined || READ_FLAGS.has(constantString(flags) ?? "")) return;
     }
     this.emit(node, key);
+    // `require.cache[k]`: what comes before the computed name is a use in its own right.
+    if (key.endsWith("[computed]") && !key.slice(0, -"[computed]".length).includes("[")) {
+      const base = key.slice(0, -"[computed]".length);
+      if (base.includes(".")) this.emit(node, base);
+    }
   }
 
   identifier(node: Extract<AnyNode, { type: "Identifier" }>, parent: AnyNode | undefined, ancestors: AnyNode[]): void {

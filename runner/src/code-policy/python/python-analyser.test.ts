@@ -1,0 +1,173 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PitConfig } from "../../pit-config/interfaces/pit-config.interface";
+import { createPolicy } from "../policy";
+import { analysePython } from "./python-analyser";
+import { PYTHON_DEFAULT_DENY } from "./python-rules";
+
+let dir: string;
+let n = 0;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "py-analyser-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** The denied uses of a source, through the real interpreter, as `line:rule` strings. */
+async function denied(source: string, codePolicy?: PitConfig["codePolicy"]): Promise<string[]> {
+  const file = `s${(n += 1)}.py`;
+  await writeFile(path.join(dir, file), source);
+  const policy = createPolicy(PYTHON_DEFAULT_DENY, codePolicy);
+  return (await analysePython(dir, [file])).flatMap((use) => {
+    const rule = policy.deniedBy(use.key);
+    return rule === undefined ? [] : [`${use.line}:${rule}`];
+  });
+}
+
+describe("analysePython (python3's ast, parse only)", () => {
+  it("denies the test framework, the import machinery and introspection", async () => {
+    expect(await denied("import _pytest.reports")).toEqual(["1:_pytest"]);
+    expect(await denied("from _pytest import runner")).toEqual(["1:_pytest"]);
+    expect(await denied("import pytest")).toEqual(["1:pytest"]);
+    expect(await denied("import pluggy as p")).toEqual(["1:pluggy"]);
+    expect(await denied("import importlib\nimportlib.import_module('_pytest.runner')")).toEqual(["1:importlib", "2:importlib"]);
+    expect(await denied("import sys\nf = sys._getframe(1)")).toEqual(["2:sys._getframe"]);
+    expect(await denied("import sys\nsys.modules['_pytest.runner'].x = 1")).toEqual(["2:sys.modules"]);
+    expect(await denied("import gc\nfor o in gc.get_objects(): pass")).toEqual(["1:gc", "2:gc"]);
+    expect(await denied("import inspect")).toEqual(["1:inspect"]);
+    expect(await denied("from ctypes import pythonapi")).toEqual(["1:ctypes"]);
+  });
+
+  it("denies evaluation, namespace escapes and dunder escapes, not dunder definitions", async () => {
+    expect(await denied("eval('1')\nexec('x=1')\ncompile('1', 'f', 'exec')")).toEqual(["1:eval", "2:exec", "3:compile"]);
+    expect(await denied("__import__('os')")).toEqual(["1:__import__"]);
+    expect(await denied("g = globals()\nv = vars()")).toEqual(["1:globals", "2:vars"]);
+    expect(await denied("def f(): pass\nf.__globals__['x'] = 1")).toEqual(["2:__globals__"]);
+    expect(await denied("object.__subclasses__()")).toEqual(["1:__subclasses__"]);
+    expect(await denied("x = ().__class__.__bases__[0]")).toEqual(["1:__bases__"]);
+    expect(await denied("try:\n  1/0\nexcept Exception as e:\n  e.__traceback__.tb_frame.f_back")).toEqual(["4:f_back", "4:tb_frame"]);
+    expect(await denied("b = __builtins__")).toEqual(["1:__builtins__"]);
+    expect(await denied("import os\nd = os.__dict__")).toEqual(["2:__dict__"]);
+    expect(await denied("getattr(obj, name)")).toEqual(["1:getattr"]);
+    expect(await denied("getattr(f, '__glob' 'als__')")).toEqual(["1:__globals__"]);
+    expect(await denied("x = getattr")).toEqual(["1:getattr"]);
+  });
+
+  it("denies exits, processes, threads, sockets, serialisers and monkeypatching imported modules", async () => {
+    expect(await denied("import os\nos._exit(0)")).toEqual(["2:os._exit"]);
+    expect(await denied("import sys\nsys.exit(0)")).toEqual(["2:sys.exit"]);
+    expect(await denied("exit()")).toEqual(["1:exit"]);
+    expect(await denied("import atexit")).toEqual(["1:atexit"]);
+    expect(await denied("import subprocess")).toEqual(["1:subprocess"]);
+    expect(await denied("from os import system\nsystem('id')")).toEqual(["1:os.system"]);
+    expect(await denied("import threading")).toEqual(["1:threading"]);
+    expect(await denied("from concurrent.futures import ThreadPoolExecutor")).toEqual(["1:concurrent"]);
+    expect(await denied("import socket")).toEqual(["1:socket"]);
+    expect(await denied("import pickle")).toEqual(["1:pickle"]);
+    expect(await denied("import math\nmath.pi = 3")).toEqual(["2:write/"]);
+    expect(await denied("import math\nsetattr(math, 'pi', 3)")).toEqual(["2:write/"]);
+  });
+
+  it("denies file writes and keeps reads", async () => {
+    expect(await denied("open('data.txt').read()\nopen('data.txt', 'r')\nopen('d', mode='rb')")).toEqual([]);
+    expect(await denied("open('reports/junit.xml', 'w')")).toEqual(["1:open"]);
+    expect(await denied("open('x', 'a+')")).toEqual(["1:open"]);
+    expect(await denied("open('x', mode)")).toEqual(["1:open"]);
+    expect(await denied("from pathlib import Path\nPath('x').write_text('y')")).toEqual(["2:pathlib.Path.write_text"]);
+    expect(await denied("from pathlib import Path\nPath('x').read_text()")).toEqual([]);
+    expect(await denied("import shutil")).toEqual(["1:shutil"]);
+    expect(await denied("import os\nos.remove('x')")).toEqual(["2:os.remove"]);
+  });
+
+  it("lets a PIT allow an API back", async () => {
+    expect(await denied("import threading\nthreading.Thread(target=print).start()", { allow: ["threading"] })).toEqual([]);
+    expect(await denied("import random\nrandom.random()", { deny: ["random"] })).toEqual(["1:random", "2:random"]);
+  });
+
+  it("skips a file that does not parse, and reads the others", async () => {
+    await writeFile(path.join(dir, "bad.py"), "def f(:\n  import ctypes\n");
+    await writeFile(path.join(dir, "good.py"), "import ctypes\n");
+    const uses = await analysePython(dir, ["bad.py", "good.py"]);
+    expect(uses.map((u) => `${u.file}:${u.key}`)).toEqual(["good.py:ctypes"]);
+  });
+
+  it("finds nothing in idiomatic solutions", async () => {
+    const sources = [
+      // Classes, inheritance, dunder definitions, properties, dataclasses, f-strings and % formatting.
+      `from dataclasses import dataclass, field
+from functools import total_ordering
+
+
+@total_ordering
+@dataclass(frozen=True)
+class Point:
+    x: int
+    y: int = 0
+    tags: list = field(default_factory=list)
+
+    def __eq__(self, other):
+        return isinstance(other, Point) and (self.x, self.y) == (other.x, other.y)
+
+    def __lt__(self, other):
+        return (self.x, self.y) < (other.x, other.y)
+
+    def __hash__(self):
+        return hash((self.x, self.y))
+
+    def __repr__(self):
+        return f"Point({self.x!r}, {self.y!r}) %s" % type(self).__name__ + self.__class__.__name__
+
+
+class Base:
+    def __init__(self, name):
+        self.name = name
+
+    def same(self, other):
+        return self.__dict__ == other.__dict__
+
+
+class Child(Base):
+    def __init__(self, name):
+        super().__init__(name)
+`,
+      // Recursion, comprehensions, generators, lambdas, exceptions, collections, reading a data file.
+      `import json
+import math
+import os
+import sys
+from collections import Counter, defaultdict, deque
+from pathlib import Path
+
+sys.setrecursionlimit(5000)
+HERE = Path(__file__).parent
+
+
+def fact(n):
+    if n < 0:
+        raise ValueError("negative")
+    return 1 if n == 0 else n * fact(n - 1)
+
+
+def load(name="data.json"):
+    with open(os.path.join(os.path.dirname(__file__), name), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def words(text):
+    return Counter(w.lower() for w in text.split() if w)
+
+
+squares = {n: n * n for n in range(10)}
+evens = [n for n in range(10) if n % 2 == 0]
+gen = (math.sqrt(n) for n in evens)
+key = sorted(evens, key=lambda n: -n)
+graph = defaultdict(list)
+queue = deque([1])
+text = (HERE / "data.txt").read_text() if (HERE / "data.txt").exists() else ""
+value = getattr(math, "pi")
+`,
+    ];
+    for (const source of sources) expect(await denied(source)).toEqual([]);
+  });
+});
