@@ -14,10 +14,17 @@ const PITS: Record<string, object> = {
     maxTimeoutMs: 4000,
   },
   "edge-no-tests": { testCommand: "echo nothing to test", maxTimeoutMs: 10000 },
+  "edge-no-tests-recorded": {
+    testCommand: "echo nothing to test",
+    maxTimeoutMs: 10000,
+    expectedTests: [{ suite: null, name: "add sums two numbers" }, { suite: null, name: "multiply multiplies two numbers" }],
+  },
+  "edge-missing-tool": { testCommand: "no-such-test-tool --run", maxTimeoutMs: 10000 },
   "edge-setup-fails": { setupCommands: ["echo preparing", "exit 4", "touch never"], testCommand: `node --test ${JUNIT} test/`, maxTimeoutMs: 10000 },
 };
 
 let h: Harness;
+let runner: ReturnType<Harness["startRunner"]>;
 let scratch: string;
 
 beforeAll(async () => {
@@ -29,7 +36,14 @@ beforeAll(async () => {
     await cp(path.join(RUNNER_DIR, "pits", "javascript-node-dummy-dev", "test"), path.join(pitsDir, pitId, "test"), { recursive: true });
   }
   h = await startHarness();
-  h.startRunner({ RUNNER_PITS_DIR: pitsDir, RUNNER_KILL_GRACE_MS: "500", RUNNER_CONCURRENCY: "2" });
+  // One retry, at once: an environment failure is retried, then ends ERROR, quickly enough for a test.
+  runner = h.startRunner({
+    RUNNER_PITS_DIR: pitsDir,
+    RUNNER_KILL_GRACE_MS: "500",
+    RUNNER_CONCURRENCY: "2",
+    RUNNER_MAX_RECEIVES: "2",
+    RUNNER_RETRY_BASE_DELAY_SECONDS: "0",
+  });
 }, 60_000);
 afterAll(async () => {
   await h?.stop();
@@ -54,34 +68,51 @@ describe("grading edge cases through the whole runner", () => {
     });
   });
 
-  it("never guesses: a run without a report scores 0 and says no tests were found", async () => {
+  it("never grades a misconfigured PIT: exit 0 without a report and no recorded tests is ERROR, internal_error", async () => {
     const row = await grade("edge-no-tests", path.join(SAMPLES_DIR, "javascript-node-dummy-dev", "passing"));
-    expect(row.status).toBe("DONE");
+    expect(row.status).toBe("ERROR");
     expect(Number(row.score)).toBe(0);
-    expect(row.feedback).toMatchObject({ outcome: "failed", exitCode: 0, summary: { total: 0 } });
-    expect(String(row.feedback?.message)).toMatch(/^No test results were found/);
+    expect(row.feedback).toMatchObject({ outcome: "internal_error", message: expect.stringMatching(/not set up for automatic grading/) });
+    const logged = runner.logs.events("not-gradable").find((l) => String(l.msg).includes("edge-no-tests"));
+    expect(logged?.level).toBe(50);
   });
 
-  it("ignores a report the student put in the ZIP", async () => {
+  it("with recorded tests, a run that writes no report scores 0: the expected tests did not run", async () => {
+    const row = await grade("edge-no-tests-recorded", path.join(SAMPLES_DIR, "javascript-node-dummy-dev", "passing"));
+    expect(row.status).toBe("DONE");
+    expect(Number(row.score)).toBe(0);
+    expect(row.feedback).toMatchObject({ outcome: "failed", message: "The expected tests did not run, so the score is 0.", summary: { total: 2, errored: 2 } });
+  });
+
+  it("ignores a report the student put in the ZIP, and says so", async () => {
     const source = path.join(scratch, "forged");
     await cp(path.join(SAMPLES_DIR, "javascript-node-dummy-dev", "failing"), source, { recursive: true });
     await mkdir(path.join(source, "reports"));
-    await writeFile(path.join(source, "reports", "junit.xml"), '<testsuites><testcase name="forged"/></testsuites>');
-    const row = await grade("edge-no-tests", source);
-    expect(Number(row.score)).toBe(0);
-    expect(row.feedback).toMatchObject({ outcome: "failed", summary: { total: 0 } });
-  });
-
-  it("stops at a failing setup command with a clear outcome", async () => {
-    const row = await grade("edge-setup-fails", path.join(SAMPLES_DIR, "javascript-node-dummy-dev", "passing"));
-    expect(row.status).toBe("DONE");
+    await writeFile(path.join(source, "reports", "junit.xml"), '<testsuites><testcase name="add sums two numbers"/></testsuites>');
+    const row = await grade("edge-no-tests-recorded", source);
     expect(Number(row.score)).toBe(0);
     expect(row.feedback).toMatchObject({
-      outcome: "compile_error",
-      message: 'The preparation step "exit 4" failed (exit code 4), so no test ran.',
+      outcome: "failed",
+      summary: { total: 2, passed: 0 },
+      ignoredFiles: [{ path: "reports/junit.xml", reason: "it stands where the test reports are written" }],
     });
+  });
+
+  it("blames the environment, never the student, for a setup step that fails without a compiler error: retried, then ERROR", async () => {
+    const row = await grade("edge-setup-fails", path.join(SAMPLES_DIR, "javascript-node-dummy-dev", "passing"));
+    expect(row.status).toBe("ERROR");
+    expect(row.feedback).toMatchObject({ outcome: "internal_error", message: expect.stringMatching(/not a problem with your code/) });
+    const attempts = runner.logs.events("attempt-failed").filter((l) => String(l.error).includes('"exit 4"'));
+    expect(attempts).toHaveLength(1);
     const log = await h.readLog(row.logsS3Key!);
     expect(log).toContain("preparing");
     expect(log).not.toContain("$ touch never");
+  });
+
+  it("blames the environment for a test tool that is missing", async () => {
+    const row = await grade("edge-missing-tool", path.join(SAMPLES_DIR, "javascript-node-dummy-dev", "passing"));
+    expect(row.status).toBe("ERROR");
+    expect(row.feedback).toMatchObject({ outcome: "internal_error" });
+    expect(runner.logs.events("not-gradable").some((l) => /a tool the test command needs is missing/.test(String(l.msg)))).toBe(true);
   });
 });

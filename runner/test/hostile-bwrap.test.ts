@@ -26,7 +26,9 @@ beforeAll(async () => {
   h = await startHarness();
   scratch = await mkdtemp(path.join(os.tmpdir(), "hostile-bwrap-"));
   pitsDir = await mkdtemp(path.join(os.tmpdir(), "hostile-bwrap-pits-"));
-  const pit = { language: "shell", buildTool: "sh", testCommand: "sh attack.sh", maxTimeoutMs: 5000 };
+  // The one-test report after the attack keeps every run a grade: these tests check reach, not grading.
+  const report = `chmod u+rwx "$PWD" 2>/dev/null; mkdir -p reports && echo '<testsuite><testcase name="attack-ran"/></testsuite>' > reports/attack.xml`;
+  const pit = { language: "shell", buildTool: "sh", testCommand: `sh attack.sh; ${report}`, maxTimeoutMs: 5000 };
   await writeFile(path.join(pitsDir, `${ATTACK_PIT}.json`), JSON.stringify(pit));
   await cp(path.join(RUNNER_DIR, "pits", `${NODE_PIT}.json`), path.join(pitsDir, `${NODE_PIT}.json`));
   await cp(path.join(RUNNER_DIR, "pits", NODE_PIT), path.join(pitsDir, NODE_PIT), { recursive: true });

@@ -48,7 +48,10 @@ beforeAll(async () => {
   pitsDir = await mkdtemp(path.join(os.tmpdir(), "hostile-pits-"));
   appDir = await mkdtemp(path.join(os.tmpdir(), "hostile-app-"));
   await writeFile(path.join(appDir, ".env"), `AWS_SECRET_ACCESS_KEY=${DOTENV_SECRET}\n`);
-  const pit = { language: "shell", buildTool: "sh", testCommand: "sh attack.sh", maxTimeoutMs: TIMEOUT_MS };
+  // After the attack, the command writes a one-test report, so every run that ends is a grade (never a PIT
+  // without results); these tests check what the attack could reach, not how it is graded.
+  const report = `chmod u+rwx "$PWD" 2>/dev/null; mkdir -p reports && echo '<testsuite><testcase name="attack-ran"/></testsuite>' > reports/attack.xml`;
+  const pit = { language: "shell", buildTool: "sh", testCommand: `sh attack.sh; ${report}`, maxTimeoutMs: TIMEOUT_MS };
   await writeFile(path.join(pitsDir, `${ATTACK_PIT}.json`), JSON.stringify(pit));
   await cp(path.join(RUNNER_DIR, "pits", `${NODE_PIT}.json`), path.join(pitsDir, `${NODE_PIT}.json`));
   await cp(path.join(RUNNER_DIR, "pits", NODE_PIT), path.join(pitsDir, NODE_PIT), { recursive: true });

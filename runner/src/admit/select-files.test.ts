@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PitConfig } from "../pit-config/interfaces/pit-config.interface";
 import { REASONS } from "./protected-paths";
 import { requiredFilesOutside } from "./required-files";
-import { NOT_ACCEPTED, PROVIDED, selectStudentFiles } from "./select-files";
+import { NOT_ACCEPTED, PROVIDED, REPORT, selectStudentFiles } from "./select-files";
 
 let base: string;
 beforeAll(async () => {
@@ -142,6 +142,7 @@ describe("selectStudentFiles: node", () => {
       "node_modules/assert/index.js",
       "fixtures/given.json",
       "addon.node",
+      "reports/junit.xml",
     ]);
     expect(result.studentFiles).toEqual(["calculator.js"]);
     const reasons = reasonsOf(result.ignored);
@@ -150,6 +151,7 @@ describe("selectStudentFiles: node", () => {
     expect(reasons["package.json"]).toBe(REASONS.toolConfig);
     expect(reasons["node_modules/assert/index.js"]).toBe(REASONS.toolConfig);
     expect(reasons["fixtures/given.json"]).toBe(PROVIDED);
+    expect(reasons["reports/junit.xml"]).toBe(REPORT);
   });
 
   it("treats every folder of the template's tests as the exercise's", async () => {

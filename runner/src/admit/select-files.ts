@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { Minimatch } from "minimatch";
 import type { SelectFiles } from "../extract/extract-zip";
+import { reportPathsFor } from "../grading/report-files";
 import type { PitConfig } from "../pit-config/interfaces/pit-config.interface";
 import type { LoadedPit } from "../pit-config/pit-config.service";
 import type { IgnoredFile } from "./admission";
@@ -24,6 +25,7 @@ export const DEFAULT_STUDENT_FILES: Readonly<Record<string, readonly string[]>> 
 
 export const NOT_ACCEPTED = "this exercise does not take this file from a submission";
 export const PROVIDED = "the exercise provides its own copy of this file";
+export const REPORT = "it stands where the test reports are written";
 
 export function studentFilePatterns(config: Pick<PitConfig, "buildTool" | "studentFiles">): readonly string[] {
   return config.studentFiles ?? DEFAULT_STUDENT_FILES[config.buildTool] ?? ["**"];
@@ -55,6 +57,8 @@ export function templateFiles(templateDir: string): string[] {
 export function selectStudentFiles(pit: LoadedPit, template: readonly string[] = templateFiles(pit.templateDir)): SelectFiles {
   const { buildTool } = pit.config;
   const accepted = studentFileMatcher(studentFilePatterns(pit.config));
+  // A report shipped in the ZIP must never be graded as if the tests had written it.
+  const isReport = studentFileMatcher(reportPathsFor(buildTool, pit.config.reportPaths));
   const provided = new Set(template);
   const templateTestDirs = [
     ...new Set(template.filter((f) => isTemplateTest(f, buildTool)).map((f) => path.posix.dirname(f))),
@@ -64,7 +68,9 @@ export function selectStudentFiles(pit: LoadedPit, template: readonly string[] =
     const studentFiles: string[] = [];
     const ignored: IgnoredFile[] = [];
     for (const file of [...files].sort()) {
-      const reason = protectedReason(file, context) ?? (provided.has(file) ? PROVIDED : accepted(file) ? undefined : NOT_ACCEPTED);
+      const reason =
+        protectedReason(file, context) ??
+        (provided.has(file) ? PROVIDED : isReport(file) ? REPORT : accepted(file) ? undefined : NOT_ACCEPTED);
       if (reason) ignored.push({ path: file, reason });
       else studentFiles.push(file);
     }
