@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { closeClients, createClients } from "../clients";
 import { loadConfig, RUNNER_ROOT } from "../config";
+import { readSubmissionLatency } from "../metrics/read-line";
 import { FakeApi } from "./fake-api";
 import { startLocalStack, useLocalCredentials } from "./local-stack";
 import { findSamples } from "./samples";
@@ -27,7 +29,12 @@ async function main(): Promise<void> {
   console.log(`[${elapsed()}] local services up: SQS+S3 at ${stack.endpoint}, PostgreSQL at ${stack.databaseUrl}`);
 
   const logFile = path.join(LOCAL_DIR, "runner.log");
-  const runner = startRunnerProcess(env, logFile);
+  // The latency each submission's metric line reports (createdAt to recorded), as CloudWatch would get it.
+  const latencies = new Map<string, number>();
+  const runner = startRunnerProcess(env, logFile, (line) => {
+    const latency = readSubmissionLatency(line);
+    if (latency) latencies.set(latency.submissionId, latency.studentLatencyMs);
+  });
   console.log(`[${elapsed()}] runner started (pid ${runner.pid}); its logs: ${path.relative(process.cwd(), logFile)}`);
 
   let stopping = false;
@@ -66,17 +73,18 @@ async function main(): Promise<void> {
     for (const { sample, submissionId } of submitted) {
       const row = await api.waitForFinal(submissionId, 180_000);
       const feedback = row.feedback as { outcome?: string; message?: string } | null;
-      rows.push([sample.pitId, sample.name, row.status, row.score ?? "", feedback?.outcome ?? "", `${elapsed()}`]);
+      const latency = await latencyOf(latencies, submissionId);
+      rows.push([sample.pitId, sample.name, row.status, row.score ?? "", feedback?.outcome ?? "", latency, `${elapsed()}`]);
     }
     for (const s of samples.filter((s) => s.skipReason)) {
-      rows.push([s.pitId, s.name, "SKIPPED", "", s.skipReason ?? "", ""]);
+      rows.push([s.pitId, s.name, "SKIPPED", "", s.skipReason ?? "", "", ""]);
     }
   } catch (error) {
     console.error("grading the samples failed:", error);
     await stop(1);
     return;
   }
-  printTable(["pit", "sample", "status", "score", "outcome", "final at"], rows);
+  printTable(["pit", "sample", "status", "score", "outcome", "latency", "final at"], rows);
   console.log(
     `\nThe runner keeps polling. Submit more from another terminal, e.g.:\n` +
       `  npm run submit -- --pit javascript-node-dummy-dev --zip samples/javascript-node-dummy-dev/passing --wait\n` +
@@ -84,7 +92,16 @@ async function main(): Promise<void> {
   );
 }
 
-function startRunnerProcess(env: Record<string, string>, logFile: string): ChildProcess {
+/** The metric line follows the row's write by a moment; "?" if it never came (the runner's log says why). */
+async function latencyOf(latencies: Map<string, number>, submissionId: string): Promise<string> {
+  for (let waited = 0; waited < 3000 && !latencies.has(submissionId); waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const ms = latencies.get(submissionId);
+  return ms === undefined ? "?" : `${(ms / 1000).toFixed(1)}s`;
+}
+
+function startRunnerProcess(env: Record<string, string>, logFile: string, onLine: (line: string) => void): ChildProcess {
   const child = spawn(process.execPath, ["-r", "ts-node/register", path.join(RUNNER_ROOT, "src", "index.ts")], {
     cwd: RUNNER_ROOT,
     env: { ...process.env, ...env },
@@ -95,6 +112,7 @@ function startRunnerProcess(env: Record<string, string>, logFile: string): Child
   const log = createWriteStream(logFile);
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
+  if (child.stdout) createInterface({ input: child.stdout }).on("line", onLine);
   return child;
 }
 
