@@ -1,7 +1,9 @@
 /**
- * Measures what the sandbox adds to grading one submission: the passing Node sample is graded N times as the
- * runner did before (plain /bin/sh as itself, rimraf) and N times through the sandbox (uid switch, prlimit,
- * setpriv, kill by uid, temp sweep, reclaiming removal), interleaved so both see the same machine load.
+ * Measures what the sandbox adds to grading one submission: the passing Node sample is graded N times each
+ * way, interleaved so all see the same machine load: `plain` (/bin/sh as the runner itself, rimraf), `setpriv`
+ * (the sandbox before the launcher: uid switch, setpriv --no-new-privs, the shell's ulimit or prlimit, kill by
+ * uid, temp sweep, reclaiming removal) and `launcher` (the same with guards/launcher's one exec: limits,
+ * no_new_privs and the seccomp filter). Both sandboxes are ratios to `plain` from the same run.
  *
  *   npx ts-node bench/sandbox-overhead.ts [N]     (as root, or with the capabilities of backend.md)
  */
@@ -11,6 +13,7 @@ import path from "node:path";
 import pino from "pino";
 import { rimraf } from "rimraf";
 import { runCommand } from "../src/execute/run-command";
+import { detectHostTools } from "../src/sandbox/host-tools";
 import { Sandbox } from "../src/sandbox/sandbox";
 import { DEFAULT_SANDBOX } from "../src/sandbox/sandbox-settings";
 
@@ -37,20 +40,25 @@ function median(values: number[]): number {
 
 async function main(): Promise<void> {
   const log = pino({ level: "silent" });
-  const sandbox = Sandbox.create({ ...DEFAULT_SANDBOX, mode: "uid", uidBase: 45_000 }, 1, log);
+  const tools = detectHostTools(DEFAULT_SANDBOX);
+  if (!tools.launcher) throw new Error(`the launcher is needed for the comparison: ${tools.launcherProblem}`);
+  const sandboxes = {
+    setpriv: Sandbox.create({ ...DEFAULT_SANDBOX, mode: "uid", uidBase: 45_000 }, 1, log, { ...tools, launcher: undefined }),
+    launcher: Sandbox.create({ ...DEFAULT_SANDBOX, mode: "uid", uidBase: 45_100 }, 1, log, tools),
+  };
   const base = await mkdtemp(path.join(os.tmpdir(), "sandbox-bench-"));
   await chmod(base, 0o711);
-  const times: Record<"plain" | "sandbox", number[]> = { plain: [], sandbox: [] };
+  const modes = ["plain", "setpriv", "launcher"] as const;
+  const times: Record<(typeof modes)[number], number[]> = { plain: [], setpriv: [], launcher: [] };
   const phases: Record<string, number[]> = {};
   const lap = (name: string, since: number) => (phases[name] ??= []).push(performance.now() - since);
-  for (let i = 0; i < runs * 2; i += 1) {
-    const mode = i % 2 === 0 ? "plain" : "sandbox";
+  for (let i = 0; i < runs * modes.length; i += 1) {
+    const mode = modes[i % modes.length]!;
+    const sandbox = mode === "plain" ? undefined : sandboxes[mode];
     const dirs = await prepare(base, `run-${i}`);
     const env = { PATH: "/usr/bin:/bin", HOME: dirs.home, LANG: "C.UTF-8", TMPDIR: dirs.tmpdir };
     const started = performance.now();
-    if (mode === "sandbox") {
-      await sandbox.enter(0, { workspace: dirs.workspace, runTmpDir: dirs.tmp, privateDirs: [dirs.home, dirs.tmpdir] }, log);
-    }
+    await sandbox?.enter(0, { workspace: dirs.workspace, runTmpDir: dirs.tmp, privateDirs: [dirs.home, dirs.tmpdir] }, log);
     const runStarted = performance.now();
     const result = await runCommand({
       command: "node --test",
@@ -59,27 +67,31 @@ async function main(): Promise<void> {
       timeoutMs: 30_000,
       maxOutputBytes: 1024 * 1024,
       killGraceMs: 2000,
-      launch: mode === "sandbox" ? sandbox.launch(0) : undefined,
+      launch: sandbox?.launch(0),
     });
     const cleanupStarted = performance.now();
     lap(`${mode}:run`, runStarted);
-    if (mode === "sandbox") await sandbox.cleanup(0, [dirs.workspace, dirs.tmp], log);
+    if (sandbox) await sandbox.cleanup(0, [dirs.workspace, dirs.tmp], log);
     else await rimraf([dirs.workspace, dirs.tmp]);
     lap(`${mode}:cleanup`, cleanupStarted);
     const elapsed = performance.now() - started;
     if (result.exitCode !== 0) throw new Error(`${mode} run ${i} failed:\n${result.output}`);
-    if (i >= 2) times[mode].push(elapsed); // the first pair warms caches
+    if (i >= modes.length) times[mode].push(elapsed); // the first round warms caches
   }
   await rm(base, { recursive: true, force: true });
   const plain = median(times.plain);
-  const boxed = median(times.sandbox);
+  const ratio = (value: number) => Math.round((value / plain) * 1000) / 1000;
+  const setpriv = median(times.setpriv);
+  const launcher = median(times.launcher);
   console.log(
     JSON.stringify({
       runs: times.plain.length,
       plainMedianMs: Math.round(plain),
-      sandboxMedianMs: Math.round(boxed),
-      ratio: Math.round((boxed / plain) * 1000) / 1000,
-      overheadMs: Math.round(boxed - plain),
+      setprivMedianMs: Math.round(setpriv),
+      launcherMedianMs: Math.round(launcher),
+      setprivRatio: ratio(setpriv),
+      launcherRatio: ratio(launcher),
+      launcherOverSetpriv: Math.round((launcher / setpriv) * 1000) / 1000,
       phaseMediansMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(median(v) * 10) / 10])),
     }),
   );

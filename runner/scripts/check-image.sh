@@ -203,6 +203,21 @@ if as_slot cat /app/pits/javascript-node-dummy-dev.json; then fail "a slot uid c
 as_slot node -e 0 || fail "a slot uid cannot run node"
 ok "node-runner switches to slot uids; plain node cannot; slot uids cannot run node-runner nor read /app"
 
+# 4c'. The sandbox launcher, root-owned in /opt/runner-guards: the service user starts a slot uid's
+# connection attempt to 127.0.0.1 through it, as the runner does, and socket() is refused (EACCES);
+# the same attempt without the launcher reaches the port (ECONNREFUSED: nothing listens there).
+launcher=/opt/runner-guards/launcher/runner-launcher
+as_runner sh -c "test \"\$(stat -c %U:%a $launcher)\" = root:755" >/dev/null 2>&1 || fail "$launcher is not root-owned 0755"
+connect_as="const [file, ...args] = JSON.parse(process.argv[1]);
+  const r = require('node:child_process').spawnSync(file, args, { uid: $slot, gid: $slot, encoding: 'utf8' });
+  process.stdout.write(r.error ? r.error.code : (r.stdout + r.stderr).trim());"
+attempt='["node", "-e", "require(\"node:net\").connect(9, \"127.0.0.1\").on(\"error\", (e) => console.log(e.code)).on(\"connect\", () => console.log(\"CONNECTED\"))"]'
+got=$(as_runner node-runner -e "$connect_as" "[\"$launcher\", \"--network=deny\", \"--\", ${attempt:1}" 2>&1) || true
+[[ $got == EACCES ]] || fail "through the launcher, a slot uid's connect to 127.0.0.1 gave '$got' (want EACCES)"
+got=$(as_runner node-runner -e "$connect_as" "$attempt" 2>&1) || true
+[[ $got == ECONNREFUSED ]] || fail "without the launcher, a slot uid's connect to 127.0.0.1:9 gave '$got' (want ECONNREFUSED)"
+ok "as runner: a slot uid's connection attempt is refused by the launcher (EACCES; ECONNREFUSED without it)"
+
 # 4d. Java: Maven grades a JUnit 5 project as runner with no network, from Debian's repository only.
 # The Java sample PIT when present (template + passing sample), else a minimal project.
 proj=$WORK/java
@@ -244,6 +259,9 @@ if [[ -x $RUNNER_DIR/node_modules/.bin/ts-node ]]; then
     fail "end to end: the runner in the image did not grade the samples as expected (log: $WORK/e2e.log)"
   fi
   ok "end to end: the runner in the image graded $(grep -c '^e2e: [^ ]*/' "$WORK/e2e.log") samples from SQS + S3 into PostgreSQL"
+  grep -q '"event":"sandbox".*"limitsBy":"launcher".*"network":"deny"' "$WORK/e2e.log" \
+    || fail "end to end: the runner did not log sandbox mode uid with the launcher and network deny"
+  ok "end to end: every sample ran through the launcher with the network denied"
   grep '^e2e:' "$WORK/e2e.log" | sed 's/^e2e:/       /'
 else
   say "note: no node_modules (npm ci); end-to-end grading inside the image not checked"
