@@ -164,3 +164,9 @@ export function shortApi(api: string): string {
 function simpleName(className: string): string {
   return (className.split(".").at(-1) ?? className).replaceAll("$", ".");
 }
+
+/** One line per API: a class is not listed again when one of its members or constructors is (`new Thread`, not also `Thread`). */
+export function collapse(shortApis: Iterable<string>): string[] {
+  const all = [...new Set(shortApis)];
+  return all.filter((api) => !all.some((other) => other !== api && (other.startsWith(`${api}.`) || other.startsWith(`new ${api}`))));
+}

@@ -8,7 +8,7 @@ import { createPolicy } from "../policy";
 import { ClassFileError, parseClassFile, type ClassInfo } from "./class-file";
 import { listClassFiles, sourceOf, CLASS_DIRS } from "./class-dirs";
 import { guardResults, readGuardReport } from "./guard-records";
-import { apiUses, JAVA_DENY, shortApi } from "./java-rules";
+import { apiUses, collapse, JAVA_DENY, shortApi } from "./java-rules";
 
 export interface ClassCheckInput {
   pit: LoadedPit;
@@ -80,15 +80,17 @@ export async function verifyCompiledClasses(input: ClassCheckInput): Promise<Jav
     // Classes of the instructor's own sources (template) are the instructor's business.
     if (!source) continue;
     compiledFrom.add(source);
-    const seen = new Set<string>();
+    const rules = new Map<string, string>();
     for (const api of apiUses(info)) {
       const rule = policy.deniedBy(api);
-      const short = shortApi(api);
-      if (rule && !seen.has(short)) {
-        seen.add(short);
-        findings.push({ file: source, api: short, rule });
-      }
+      if (rule) rules.set(shortApi(api), rule);
     }
+    // In the deny list's order, so the message names the exit or the hook before the file write it serves.
+    const order = (short: string) => {
+      const at = JAVA_DENY.indexOf(rules.get(short) ?? "");
+      return at < 0 ? JAVA_DENY.length : at;
+    };
+    for (const short of collapse(rules.keys()).sort((a, b) => order(a) - order(b))) findings.push({ file: source, api: short, rule: rules.get(short) ?? short });
   }
   // Only once something was compiled: a build that failed is graded as a compile error, not refused.
   if (now.size > 0 && report) {
