@@ -26,7 +26,12 @@ export function javaGuardFiles(guardsDir: string): { jar: string; cds: string } 
  * serial collector halve Maven's CPU; the class-data-sharing archive built with the image saves another ~0.5 s of
  * class loading. A PIT's own MAVEN_OPTS come after these, so it can override them (-XX:TieredStopAtLevel=4).
  */
-const JVM_OPTS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"];
+const JVM_OPTS = [
+  "-XX:TieredStopAtLevel=1",
+  "-XX:+UseSerialGC",
+  // Maven 3.8's jansi 2.4 writes ESC[0m resets to stdout and stderr even in batch mode without colours.
+  "-Djansi.noreset=true",
+];
 
 function isFile(p: string): boolean {
   return statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
