@@ -7,6 +7,7 @@
  *
  *   npx ts-node bench/sandbox-overhead.ts [N]     (as root, or with the capabilities of backend.md)
  */
+import { readFileSync } from "node:fs";
 import { chmod, cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -33,6 +34,17 @@ async function prepare(base: string, id: string): Promise<{ workspace: string; t
   return { workspace, tmp, home, tmpdir };
 }
 
+/**
+ * CPU this process and its reaped children used so far, in ms: less sensitive than wall time to what else the
+ * (shared) machine runs. Children's ticks are 10 ms (USER_HZ 100), so only sums over many runs mean anything.
+ */
+function cpuMs(): number {
+  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+  const childTicks = Number(fields[13]) + Number(fields[14]); // cutime, cstime (fields 16 and 17 of proc(5))
+  const self = process.cpuUsage();
+  return childTicks * 10 + (self.user + self.system) / 1000;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -43,21 +55,25 @@ async function main(): Promise<void> {
   const tools = detectHostTools(DEFAULT_SANDBOX);
   if (!tools.launcher) throw new Error(`the launcher is needed for the comparison: ${tools.launcherProblem}`);
   const sandboxes = {
-    setpriv: Sandbox.create({ ...DEFAULT_SANDBOX, mode: "uid", uidBase: 45_000 }, 1, log, { ...tools, launcher: undefined }),
+    // `auto` is the mode that still runs without a launcher (uid refuses to); as root it resolves to uid.
+    setpriv: Sandbox.create({ ...DEFAULT_SANDBOX, mode: "auto", uidBase: 45_000 }, 1, log, { ...tools, launcher: undefined }),
     launcher: Sandbox.create({ ...DEFAULT_SANDBOX, mode: "uid", uidBase: 45_100 }, 1, log, tools),
   };
   const base = await mkdtemp(path.join(os.tmpdir(), "sandbox-bench-"));
   await chmod(base, 0o711);
   const modes = ["plain", "setpriv", "launcher"] as const;
   const times: Record<(typeof modes)[number], number[]> = { plain: [], setpriv: [], launcher: [] };
+  const cpu: Record<(typeof modes)[number], number> = { plain: 0, setpriv: 0, launcher: 0 };
   const phases: Record<string, number[]> = {};
   const lap = (name: string, since: number) => (phases[name] ??= []).push(performance.now() - since);
   for (let i = 0; i < runs * modes.length; i += 1) {
-    const mode = modes[i % modes.length]!;
+    // Each round starts one mode later, so every mode runs as often first, second and third in its round.
+    const mode = modes[(i + Math.floor(i / modes.length)) % modes.length]!;
     const sandbox = mode === "plain" ? undefined : sandboxes[mode];
     const dirs = await prepare(base, `run-${i}`);
     const env = { PATH: "/usr/bin:/bin", HOME: dirs.home, LANG: "C.UTF-8", TMPDIR: dirs.tmpdir };
     const started = performance.now();
+    const cpuStarted = cpuMs();
     await sandbox?.enter(0, { workspace: dirs.workspace, runTmpDir: dirs.tmp, privateDirs: [dirs.home, dirs.tmpdir] }, log);
     const runStarted = performance.now();
     const result = await runCommand({
@@ -76,7 +92,11 @@ async function main(): Promise<void> {
     lap(`${mode}:cleanup`, cleanupStarted);
     const elapsed = performance.now() - started;
     if (result.exitCode !== 0) throw new Error(`${mode} run ${i} failed:\n${result.output}`);
-    if (i >= modes.length) times[mode].push(elapsed); // the first round warms caches
+    // The first round warms caches.
+    if (i >= modes.length) {
+      times[mode].push(elapsed);
+      cpu[mode] += cpuMs() - cpuStarted;
+    }
   }
   await rm(base, { recursive: true, force: true });
   const plain = median(times.plain);
@@ -92,6 +112,9 @@ async function main(): Promise<void> {
       setprivRatio: ratio(setpriv),
       launcherRatio: ratio(launcher),
       launcherOverSetpriv: Math.round((launcher / setpriv) * 1000) / 1000,
+      // Mean CPU per submission (the bench's own work for it plus every process it ran), and its ratios.
+      cpuMeanMs: Object.fromEntries(modes.map((m) => [m, Math.round(cpu[m] / times[m].length)])),
+      cpuRatios: { setpriv: Math.round((cpu.setpriv / cpu.plain) * 1000) / 1000, launcher: Math.round((cpu.launcher / cpu.plain) * 1000) / 1000 },
       phaseMediansMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(median(v) * 10) / 10])),
     }),
   );
