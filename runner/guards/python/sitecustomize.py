@@ -57,6 +57,16 @@ def _install():
             known[filename] = hit
         return hit
 
+    def caller_frame(depth):
+        # Raised from C with no Python code running (the interpreter importing runpy for -m): no caller at all.
+        try:
+            return getframe(depth + 1)
+        except ValueError:
+            return None
+
+    def caller_is_student(frame):
+        return frame is not None and is_student(frame.f_code.co_filename)
+
     def student_on_stack(frame):
         while frame is not None:
             if is_student(frame.f_code.co_filename):
@@ -80,7 +90,7 @@ def _install():
         busy.append(1)
         try:
             # Frame 0 is this hook; 1 is the code whose call raised the event (C functions have no frame).
-            caller = getframe(1)
+            caller = caller_frame(1)
             if event == "open":
                 mode, flags = args[1], args[2]
                 writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (mode is None and isinstance(flags, int) and flags & WRITE_FLAGS)
@@ -101,7 +111,7 @@ def _install():
                 if str(args[0]).partition(".")[0] in denied_imports and frame is not None and is_student(frame.f_code.co_filename):
                     raise refuse("import " + str(args[0]), CodePolicyImportError)
             elif event in CALLER_ONLY:
-                if is_student(caller.f_code.co_filename):
+                if caller_is_student(caller):
                     raise refuse(event)
             elif student_on_stack(caller):
                 raise refuse(event)
@@ -115,7 +125,7 @@ def _install():
     original_import = builtins.__import__
 
     def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
-        if level == 0 and name.partition(".")[0] in denied_imports and is_student(getframe(1).f_code.co_filename):
+        if level == 0 and name.partition(".")[0] in denied_imports and caller_is_student(caller_frame(1)):
             raise refuse("import " + name, CodePolicyImportError)
         return original_import(name, globals, locals, fromlist, level)
 
@@ -125,7 +135,7 @@ def _install():
         original_exit = os._exit
 
         def guarded_exit(status):
-            if student_on_stack(getframe(1)):
+            if student_on_stack(caller_frame(1)):
                 raise refuse("os._exit")
             original_exit(status)
 
