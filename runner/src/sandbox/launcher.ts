@@ -38,14 +38,16 @@ export function launcherArgs(launcher: string, limits: ResourceLimits, perRunUid
 
 /**
  * Why the launcher's file cannot be trusted, if it cannot: a sandbox uid that could replace it, or any folder
- * above it, would run its own code in place of the filter. World-writable folders count only without the
+ * above it, would run its own code in place of the filter (uids from uidBase up count as the sandbox's). World-writable folders count only without the
  * sticky bit (/tmp: others cannot rename what they do not own).
  */
 function untrusted(file: string, uidBase: number): string | undefined {
   for (let current = file; ; current = path.dirname(current)) {
     const st = statSync(current);
     const sticky = (st.mode & 0o1000) !== 0;
-    if (st.uid >= uidBase || st.gid >= uidBase) return `${current} belongs to a sandbox uid or gid`;
+    // The owner can always chmod; a group only matters when it may write (slot uids have only their own gid).
+    if (st.uid >= uidBase) return `${current} belongs to uid ${st.uid}, in the sandbox range`;
+    if (st.gid >= uidBase && (st.mode & 0o020) !== 0) return `${current} is writable by gid ${st.gid}, in the sandbox range`;
     if ((st.mode & 0o002) !== 0 && !(st.isDirectory() && sticky)) return `${current} is writable by others`;
     if (current === path.dirname(current)) return undefined;
   }
