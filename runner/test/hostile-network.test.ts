@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
@@ -71,14 +72,14 @@ afterAll(async () => {
 });
 
 /** Grades `files` (attack.sh runs them) with the given PIT and returns the run's log from S3. */
-async function run(files: Record<string, string>, pitId = SHELL_PIT): Promise<string> {
+async function run(files: Record<string, string>, pitId = SHELL_PIT, othersRunning = false): Promise<string> {
   const dir = await mkdtemp(path.join(scratch, "sub-"));
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
   const { submissionId } = await h.api.submit({ pitId, source: dir });
   const row = await h.api.waitForFinal(submissionId, 60_000);
   expect(row.status, JSON.stringify(row.feedback)).toBe("DONE");
   const log = row.logsS3Key ? await h.readLog(row.logsS3Key) : "";
-  for (const uid of uids) expect(await processesOf(uid)).toEqual([]);
+  if (!othersRunning) for (const uid of uids) expect(await processesOf(uid)).toEqual([]);
   // SHOW_ATTACK_LOG=1 prints what each attack saw (to compare with the old code path by hand).
   if (process.env.SHOW_ATTACK_LOG) console.error(log);
   return log;
@@ -148,6 +149,38 @@ describe("student code and the network", () => {
     expect(await run(files, ALLOW_PIT)).toMatch(/^SERVER pong$/m);
     // The same exercise under the default policy cannot even listen.
     expect(await run(files)).toMatch(/^SERVER EACCES$/m);
+  });
+
+  it("cannot reach another slot's abstract AF_UNIX socket where Landlock scopes them (the gap documented otherwise)", async () => {
+    const name = `\\0hostile-abstract-${tag}`;
+    const listen = [
+      "import socket, time",
+      "s = socket.socket(socket.AF_UNIX); s.bind(NAME); s.listen(4)",
+      // Its own processes still reach it: the scope is the run, not the process.
+      "c = socket.socket(socket.AF_UNIX); c.connect(NAME); print('OWN connected', flush=True)",
+      "open('started', 'w').close(); time.sleep(4)",
+    ].join("\n");
+    const victim = (async () => {
+      const dir = await mkdtemp(path.join(scratch, "sub-"));
+      await writeFile(path.join(dir, "attack.sh"), "python3 listen.py\n");
+      await writeFile(path.join(dir, "listen.py"), `NAME = "${name}"\n${listen}\n`);
+      return h.api.submit({ pitId: SHELL_PIT, source: dir });
+    })();
+    const { submissionId } = await victim;
+    const started = path.join(h.dirs.work, submissionId, "started");
+    for (let i = 0; i < 200 && !existsSync(started); i += 1) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(started)).toBe(true);
+    const connect = [
+      "import errno, socket",
+      "c = socket.socket(socket.AF_UNIX)",
+      "try: c.connect(NAME); print('OTHER connected')",
+      "except OSError as e: print('OTHER', errno.errorcode.get(e.errno))",
+    ].join("\n");
+    const attacker = await run({ "attack.sh": "python3 connect.py\n", "connect.py": `NAME = "${name}"\n${connect}\n` }, SHELL_PIT, true);
+    const victimRow = await h.api.waitForFinal(submissionId, 60_000);
+    expect(victimRow.logsS3Key && (await h.readLog(victimRow.logsS3Key))).toMatch(/^OWN connected$/m);
+    const scoped = logs.events("sandbox")[0]?.abstractUnixScoped === true;
+    expect(attacker).toMatch(scoped ? /^OTHER EPERM$/m : /^OTHER connected$/m);
   });
 
   it.each(SAMPLE_PITS)("still grades the %s passing sample 100", async (pitId) => {
