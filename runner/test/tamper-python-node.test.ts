@@ -127,7 +127,8 @@ beforeAll(async () => {
   const submitted = await Promise.all(
     CASES.map(async ([language, base, attack, expected]) => {
       const key = keyOf(language, attack, expected);
-      const files = language === "python" ? { "shapes.py": `${partial.python}${PYTHON_ATTACKS[attack]}` } : { "calculator.js": `${partial.node}${NODE_ATTACKS[attack]}` };
+      const files: Record<string, string> =
+        language === "python" ? { "shapes.py": `${partial.python}${PYTHON_ATTACKS[attack]}` } : { "calculator.js": `${partial.node}${NODE_ATTACKS[attack]}` };
       const folder = await writeSubmission(scratch, key.replaceAll("/", "-"), files);
       return { key, ...(await h.api.submit({ pitId: pitOf(language, base, "score" in expected), source: folder })) };
     }),

@@ -11,6 +11,8 @@ export interface PolicyPit {
   /** A sample PIT whose config and template are copied (then `config` and `files` applied), or none. */
   base?: string;
   config?: Record<string, unknown>;
+  /** A folder copied as the template (after `base`'s). */
+  templateDir?: string;
   /** Template files, relative path -> content. */
   files?: Record<string, string>;
 }
@@ -25,6 +27,7 @@ export async function writePolicyPits(pits: PolicyPit[]): Promise<{ dir: string;
       await cp(path.join(RUNNER_DIR, "pits", pit.base), template, { recursive: true });
       config = JSON.parse(await readFile(path.join(RUNNER_DIR, "pits", `${pit.base}.json`), "utf8")) as Record<string, unknown>;
     }
+    if (pit.templateDir) await cp(pit.templateDir, template, { recursive: true });
     for (const [file, text] of Object.entries(pit.files ?? {})) {
       await mkdir(path.dirname(path.join(template, file)), { recursive: true });
       await writeFile(path.join(template, file), text);

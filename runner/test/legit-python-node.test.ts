@@ -1,0 +1,78 @@
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NODE_PIT, PYTHON_PIT, writePolicyPits } from "./helpers/code-policy-pits";
+import { SAMPLES_DIR, startHarness, type Harness } from "./helpers/harness";
+
+/**
+ * Legitimate solutions keep working under the code policy (issue 14, Python and Node): idiomatic solutions using
+ * classes and inheritance, recursion, exceptions, collections, comprehensions/generators/lambdas/arrow functions,
+ * f-strings/%/format/template literals, __eq__/__hash__/__repr__ and equals/valueOf/toPrimitive overrides, and a
+ * data file the exercise provides, each graded through the real runner (static check and runtime guard on) to
+ * exactly its score. Fixtures: test/fixtures/code-policy/<language>/{pit,solutions/<name>}.
+ */
+
+const FIXTURES = path.join(__dirname, "fixtures", "code-policy");
+const PYTHON_LEGIT = "python-legit-dev";
+const NODE_LEGIT = "javascript-legit-dev";
+
+const CASES: [pit: string, source: string, score: number][] = [
+  ...["plain", "dataclasses", "functional", "abstract", "enum-memo"].map((s): [string, string, number] => [PYTHON_LEGIT, path.join(FIXTURES, "python", "solutions", s), 100]),
+  // typing.NamedTuple equals a plain tuple: the strict test catches it, and only it.
+  [PYTHON_LEGIT, path.join(FIXTURES, "python", "solutions", "namedtuple-partial"), 80],
+  ...["classes", "esm", "prototypes", "private-fields", "functional"].map((s): [string, string, number] => [NODE_LEGIT, path.join(FIXTURES, "node", "solutions", s), 100]),
+  [NODE_LEGIT, path.join(FIXTURES, "node", "solutions", "equals-partial"), 80],
+  [PYTHON_PIT, path.join(SAMPLES_DIR, PYTHON_PIT, "passing"), 100],
+  [NODE_PIT, path.join(SAMPLES_DIR, NODE_PIT, "passing"), 100],
+];
+
+let h: Harness;
+let pits: Awaited<ReturnType<typeof writePolicyPits>>;
+const rows = new Map<string, Awaited<ReturnType<Harness["api"]["waitForFinal"]>>>();
+
+beforeAll(async () => {
+  pits = await writePolicyPits([
+    { pitId: PYTHON_PIT, base: PYTHON_PIT },
+    { pitId: NODE_PIT, base: NODE_PIT },
+    {
+      pitId: PYTHON_LEGIT,
+      templateDir: path.join(FIXTURES, "python", "pit"),
+      config: {
+        language: "python",
+        buildTool: "pytest",
+        testCommand: "/usr/bin/python3 -m pytest -p no:cacheprovider --junitxml=reports/junit.xml tests",
+        maxTimeoutMs: 60_000,
+        environment: { PYTHONDONTWRITEBYTECODE: "1" },
+        requiredFiles: ["solution.py"],
+      },
+    },
+    {
+      pitId: NODE_LEGIT,
+      templateDir: path.join(FIXTURES, "node", "pit"),
+      config: {
+        language: "javascript",
+        buildTool: "node",
+        setupCommands: ["mkdir -p reports"],
+        testCommand:
+          "node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=reports/junit.xml",
+        maxTimeoutMs: 30_000,
+      },
+    },
+  ]);
+  h = await startHarness();
+  h.startRunner({ RUNNER_PITS_DIR: pits.dir, RUNNER_CONCURRENCY: "2", RUNNER_SANDBOX: "uid" });
+  const submitted = await Promise.all(CASES.map(async ([pitId, source]) => ({ source, ...(await h.api.submit({ pitId, source })) })));
+  await Promise.all(submitted.map(async ({ source, submissionId }) => rows.set(source, await h.api.waitForFinal(submissionId, 170_000))));
+}, 180_000);
+afterAll(async () => {
+  await h?.stop();
+  await pits?.remove();
+});
+
+describe.each(CASES)("%s / %s", (_pit, source, score) => {
+  it(`is DONE with exactly ${score}`, () => {
+    const row = rows.get(source);
+    const feedback = row?.feedback as { outcome: string; message: string };
+    expect({ status: row?.status, score: Number(row?.score), message: feedback.message }).toEqual({ status: "DONE", score, message: expect.any(String) });
+    expect(feedback.outcome).toBe(score === 100 ? "passed" : "failed");
+  });
+});
