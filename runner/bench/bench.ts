@@ -15,7 +15,7 @@ import { FakeApi } from "../src/local/fake-api";
 import { startLocalStack } from "../src/local/local-stack";
 import { TRIVIAL_PIT, writeTrivialPit, writeTrivialZip } from "./fixtures";
 import { floorOnce, type FloorSample } from "./floor";
-import { JAVA_FORK_PIT, JAVA_PIT, writeJavaPits } from "./java";
+import { JAVA_PIT, JAVA_PLAIN_PIT, runJavaBench, writeJavaPits, type JavaBenchResult } from "./java";
 import { runMemoryBench, type MemoryResult } from "./memory";
 import { floorTable, levelsTable, memoryTable, summarizeFloor, summarizeLevel, type LevelSummary } from "./report";
 import { median, round } from "./stats";
@@ -28,11 +28,14 @@ const { values: args } = parseArgs({
     json: { type: "string" },
     "no-memory": { type: "boolean", default: false },
     "no-java": { type: "boolean", default: false },
+    // Only the Java PITs and their floor (issue 16's figures), without the trivial PIT and the 200 MB submission.
+    "java-only": { type: "boolean", default: false },
+    "java-n": { type: "string", default: "3" },
     "time-limit-s": { type: "string", default: "600" },
   },
 });
 
-const TARGETS = { overheadRatio: 1.3, scaling4: 2.5, peakRssMb: 150, javaE2eMs: 4000 };
+const TARGETS = { overheadRatio: 1.3, scaling4: 2.5, peakRssMb: 150, javaE2eMs: 4000, javaSampleRatio: 1.5, javaPlainRatio: 2 };
 
 async function main(): Promise<void> {
   const n = Number(args.n);
@@ -62,6 +65,8 @@ async function main(): Promise<void> {
     RUNNER_WORK_DIR: path.join(scratch, "work"),
     RUNNER_TMP_DIR: path.join(scratch, "tmp"),
     RUNNER_LOG_LEVEL: "info",
+    // The compiled runner lives in the scratch folder, so its default guards folder (beside it) would be empty.
+    RUNNER_GUARDS_DIR: path.resolve(__dirname, "..", "guards"),
     ...overrides,
   });
   const clients = createClients(loadConfig(env()));
@@ -72,6 +77,10 @@ async function main(): Promise<void> {
   const deps: LevelDeps = { ...clients, api, bucket: stack.bucket, pitId: TRIVIAL_PIT, zipPath, env, compiled, cwd: scratch };
 
   try {
+    if (args["java-only"]) {
+      printJava(await runJavaBench(deps, javaZip, scratch, Number(args["java-n"])));
+      return;
+    }
     const summaries: LevelSummary[] = [];
     for (const concurrency of levels) {
       const level = await runLevel(deps, concurrency, n, Math.max(5, 2 * concurrency));
@@ -91,22 +100,8 @@ async function main(): Promise<void> {
     const pairedRunnerP50 = round(median(paired.samples.map((s) => s.processMs)), 2);
     const floor = summarizeFloor(floorSamples);
 
-    let java: { pit: string; latencyMs: number[]; runMs: number[] }[] = [];
-    if (!args["no-java"]) {
-      java = [];
-      for (const [pitId, count, warmup] of [
-        [JAVA_PIT, 3, 1],
-        [JAVA_FORK_PIT, 1, 0],
-      ] as const) {
-        const level = await runLevel({ ...deps, pitId, zipPath: javaZip }, 1, count, warmup, 120_000);
-        java.push({
-          pit: pitId,
-          latencyMs: level.samples.map((s) => round(s.latencyMs)),
-          runMs: level.samples.map((s) => s.stages.run ?? Number.NaN),
-        });
-        console.log(`${pitId}: e2e ${java.at(-1)?.latencyMs.join(", ")} ms`);
-      }
-    }
+    const javaBench = args["no-java"] ? undefined : await runJavaBench(deps, javaZip, scratch, Number(args["java-n"]));
+    const java = javaBench?.pits ?? [];
 
     let memory: MemoryResult | undefined;
     if (!args["no-memory"]) memory = await runMemoryBench(api, stack.env, scratch, compiled);
@@ -137,6 +132,8 @@ async function main(): Promise<void> {
       scalingCeiling,
       eventLoopCeiling,
       java,
+      javaFloor: javaBench?.floor,
+      javaRatios: javaBench?.ratios,
       memory,
       targets: TARGETS,
     };
@@ -156,7 +153,7 @@ async function main(): Promise<void> {
     if (eventLoopCeiling !== undefined) {
       console.log(`scaling ceiling of one runner process (1 / its event loop's cores at concurrency 1): ${eventLoopCeiling}`);
     }
-    for (const j of java) console.log(`java ${j.pit}: message->final ${j.latencyMs.join(", ")} ms; run stage ${j.runMs.join(", ")} ms`);
+    if (javaBench) printJava(javaBench);
     if (javaE2eMedian !== undefined) console.log(`java end to end median: ${javaE2eMedian} ms (target < ${TARGETS.javaE2eMs})`);
     if (memory) {
       console.log(`\n## 200 MB submission: download + extract in a child process\n`);
@@ -173,6 +170,20 @@ async function main(): Promise<void> {
     await stack.stop();
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Issue 16's figures: each Java PIT's message -> row and test CPU, against javac + the JUnit console launcher. */
+function printJava(result: JavaBenchResult): void {
+  const floorWall = median(result.floor.map((f) => f.wallMs));
+  const floorCpu = median(result.floor.map((f) => f.cpuS));
+  console.log(`\n## Java PITs (message -> row) against the direct floor (javac + JUnit console launcher), paired in turn\n`);
+  console.log("| PIT | message -> row ms | median | run stage ms | test CPU s / submission | ratio to floor | target |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- |");
+  for (const j of result.pits) {
+    const target = j.pit === JAVA_PIT ? TARGETS.javaSampleRatio : j.pit === JAVA_PLAIN_PIT ? TARGETS.javaPlainRatio : undefined;
+    console.log(`| ${j.pit} | ${j.latencyMs.join(", ")} | ${median(j.latencyMs)} | ${j.runMs.join(", ")} | ${j.cpuS ?? "n/a"} | ${result.ratios[j.pit]} | <= ${target} |`);
+  }
+  console.log(`| floor | ${result.floor.map((f) => f.wallMs).join(", ")} | ${floorWall} | | ${floorCpu} | 1 | |`);
 }
 
 main().catch((error: unknown) => {

@@ -217,6 +217,12 @@ got=$(as_runner node-runner -e "$connect_as" "[\"$launcher\", \"--network=deny\"
 got=$(as_runner node-runner -e "$connect_as" "$attempt" 2>&1) || true
 [[ $got == ECONNREFUSED ]] || fail "without the launcher, a slot uid's connect to 127.0.0.1:9 gave '$got' (want ECONNREFUSED)"
 ok "as runner: a slot uid's connection attempt is refused by the launcher (EACCES; ECONNREFUSED without it)"
+# 4c''. The Java guard and Maven's CDS archive, root-owned and world-readable in /opt/runner-guards/java.
+# The archive is an optimisation (Maven runs without it); the jar is required.
+for f in /opt/runner-guards/java/runner-guard.jar /opt/runner-guards/java/maven.jsa; do
+  as_runner sh -c "test \"\$(stat -c %U:%a $f)\" = root:644" >/dev/null 2>&1 || fail "$f is missing or not root-owned 0644"
+done
+ok "the Java guard (runner-guard.jar) and Maven's CDS archive are root-owned 0644 in /opt/runner-guards/java"
 
 # 4d. Java: Maven grades a JUnit 5 project as runner with no network, from Debian's repository only.
 # The Java sample PIT when present (template + passing sample), else a minimal project.
@@ -262,6 +268,10 @@ if [[ -x $RUNNER_DIR/node_modules/.bin/ts-node ]]; then
   grep -q '"event":"sandbox".*"limitsBy":"launcher".*"network":"deny"' "$WORK/e2e.log" \
     || fail "end to end: the runner did not log sandbox mode uid with the launcher and network deny"
   ok "end to end: every sample ran through the launcher with the network denied"
+  # A Java PIT whose pom says nothing about Surefire: the runner's own .mvn/ and guard make it grade.
+  grep -q '^e2e: java-maven-plain-dev/passing: DONE 100' "$WORK/e2e.log" \
+    || fail "end to end: the plain-pom Java PIT (java-maven-plain-dev) did not grade 100 inside the image"
+  ok "end to end: a plain-pom Maven PIT graded inside the image (Surefire in Maven's JVM, the runner's guard)"
   grep '^e2e:' "$WORK/e2e.log" | sed 's/^e2e:/       /'
 else
   say "note: no node_modules (npm ci); end-to-end grading inside the image not checked"

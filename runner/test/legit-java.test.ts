@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUNNER_DIR, startHarness, type Harness } from "./helpers/harness";
-import { PARTIAL, PLAIN_POM, writeJavaPits, writeSubmission } from "./helpers/java-pits";
+import { writeJavaPits, writeSubmission } from "./helpers/java-pits";
 
 /**
  * Idiomatic solutions must keep working under the Java code policy and the runner's Maven settings (issue 14,
@@ -141,8 +141,9 @@ const CASES: [string, string, Record<string, string>, number][] = [
   ["java-resource", "reads a resource file of the exercise", RESOURCE, 100],
   ["java-threads", "threads, allowed by the PIT", THREADS, 100],
   ["java-default", "threads without the PIT's allow entry are refused", THREADS, -1],
-  ["java-plain", "plain pom: the passing sample", {}, 100],
-  ["java-plain", "plain pom: the partial sample", {}, 33.33],
+  // The shipped plain-pom PIT (pits/java-maven-plain-dev) and its samples.
+  ["java-maven-plain-dev", "plain pom: the passing sample", {}, 100],
+  ["java-maven-plain-dev", "plain pom: the partial sample", {}, 33.33],
 ];
 
 let h: Harness;
@@ -154,16 +155,16 @@ beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), "legit-java-"));
   pits = await writeJavaPits([
     { pitId: "java-default" },
-    { pitId: "java-plain", pom: PLAIN_POM },
+    { pitId: "java-maven-plain-dev", shipped: "java-maven-plain-dev" },
     { pitId: "java-resource", files: { "src/main/resources/bank.properties": "overdraft=0\n" } },
     { pitId: "java-threads", codePolicy: { allow: ["java.util.concurrent.ExecutorService", "java.util.concurrent.Executors"] } },
   ]);
-  const passing = await readFile(path.join(RUNNER_DIR, "samples", "java-maven-dummy-dev", "passing", "src", "main", "java", "dev", "dummy", "BankAccount.java"), "utf8");
+  const sample = (name: string) => readFile(path.join(RUNNER_DIR, "samples", "java-maven-plain-dev", name, "src", "main", "java", "dev", "dummy", "BankAccount.java"), "utf8");
   h = await startHarness();
   h.startRunner({ RUNNER_PITS_DIR: pits.dir, RUNNER_CONCURRENCY: "2" });
   const submitted = await Promise.all(
     CASES.map(async ([pit, name, files, score], i) => {
-      const sources = Object.keys(files).length > 0 ? files : { "BankAccount.java": score === 100 ? passing : await readFile(PARTIAL, "utf8") };
+      const sources = Object.keys(files).length > 0 ? files : { "BankAccount.java": await sample(score === 100 ? "passing" : "partial") };
       const folder = await writeSubmission(scratch, `case-${i}`, sources);
       return { key: `${pit}/${name}`, ...(await h.api.submit({ pitId: pit, source: folder })) };
     }),
@@ -191,7 +192,7 @@ describe.each(CASES)("%s: %s", (pit, name, _files, score) => {
 
 describe("the log a Maven run leaves", () => {
   it("carries no ANSI colour codes", async () => {
-    const row = rows.get("java-plain/plain pom: the partial sample");
+    const row = rows.get("java-maven-plain-dev/plain pom: the partial sample");
     const log = await h.readLog(row?.logsS3Key as string);
     expect(log).toContain("BankAccountTest");
     expect(log.includes("\u001b[")).toBe(false);

@@ -23,7 +23,7 @@ function problemWith(name: string, row: SubmissionRow): string | undefined {
   if (name === "passing" && (row.status !== "DONE" || Number(row.score) !== 100 || outcome !== "passed")) {
     return `want DONE 100 passed, got ${row.status} ${row.score} ${outcome}`;
   }
-  if ((name === "failing" || name === "system-exit") && (row.status !== "DONE" || Number(row.score) >= 100)) {
+  if ((name === "failing" || name === "partial" || name === "system-exit") && (row.status !== "DONE" || Number(row.score) >= 100)) {
     return `want DONE below 100, got ${row.status} ${row.score} ${outcome}`;
   }
   return undefined;

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -22,7 +23,22 @@ function buildLauncher(): void {
   if (made.status !== 0) console.error(`global setup: the sandbox launcher was not built (${made.error?.message ?? made.stderr.trim()})`);
 }
 
+/**
+ * The runner-owned Java guard (guards/java: runner-guard.jar and Maven's CDS archive): Maven PITs fail as an
+ * environment error without the jar. Rebuilt only when a source is newer than the jar.
+ */
+function buildJavaGuard(): void {
+  const dir = path.resolve(__dirname, "..", "..", "guards", "java");
+  const jar = path.join(dir, "runner-guard.jar");
+  const built = statSync(jar, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const sources = ["build.sh", "build-cds.sh", ...readdirSync(path.join(dir, "src", "runnerguard")).map((f) => path.join("src", "runnerguard", f))];
+  if (sources.every((f) => statSync(path.join(dir, f)).mtimeMs < built)) return;
+  const made = spawnSync(path.join(dir, "build.sh"), [], { encoding: "utf8" });
+  if (made.status !== 0) console.error(`global setup: the Java guard was not built (${made.error?.message ?? made.stderr.trim()})`);
+}
+
 export default function setup(): void {
   for (const [key, value] of Object.entries(FAKE_SECRETS)) process.env[key] = value;
   buildLauncher();
+  buildJavaGuard();
 }

@@ -33,6 +33,8 @@ export const PLAIN_POM = `<?xml version="1.0" encoding="UTF-8"?>
 
 export interface JavaPit {
   pitId: string;
+  /** Copy this shipped PIT (`runner/pits/<id>.json` and its template) as it is; the other fields are ignored. */
+  shipped?: string;
   /** Default: the sample's pom. */
   pom?: string;
   codePolicy?: { allow?: string[]; deny?: string[] };
@@ -45,6 +47,11 @@ export async function writeJavaPits(pits: JavaPit[]): Promise<{ dir: string; rem
   const dir = await mkdtemp(path.join(os.tmpdir(), "java-pits-"));
   for (const pit of pits) {
     const template = path.join(dir, pit.pitId);
+    if (pit.shipped) {
+      await cp(path.join(RUNNER_DIR, "pits", pit.shipped), template, { recursive: true });
+      await cp(path.join(RUNNER_DIR, "pits", `${pit.shipped}.json`), path.join(dir, `${pit.pitId}.json`));
+      continue;
+    }
     await cp(SAMPLE_PIT_DIR, template, { recursive: true });
     if (pit.pom) await writeFile(path.join(template, "pom.xml"), pit.pom);
     for (const [file, text] of Object.entries(pit.files ?? {})) {

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -9,7 +8,8 @@ const PLACEHOLDER = "Replace this skeleton with the exercise's tests";
 
 /*
  * Plugin and library versions are the ones Debian packages in /usr/share/maven-repo, so the build
- * resolves offline; other versions would make Maven reach for the network and fail.
+ * resolves offline; other versions would make Maven reach for the network and fail. Nothing about Surefire:
+ * the runner runs it in Maven's JVM and puts its own guard on the test classpath (backend.md, "Maven").
  */
 const POM_XML = `<?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0"
@@ -34,13 +34,6 @@ const POM_XML = `<?xml version="1.0" encoding="UTF-8"?>
       <version>5.9.2</version>
       <scope>test</scope>
     </dependency>
-    <!-- For grader.ExitGuard (src/test/java/grader), which keeps a System.exit in student code from dropping tests. -->
-    <dependency>
-      <groupId>org.junit.platform</groupId>
-      <artifactId>junit-platform-launcher</artifactId>
-      <version>1.9.1</version>
-      <scope>test</scope>
-    </dependency>
   </dependencies>
 
   <build>
@@ -59,11 +52,6 @@ const POM_XML = `<?xml version="1.0" encoding="UTF-8"?>
         <groupId>org.apache.maven.plugins</groupId>
         <artifactId>maven-surefire-plugin</artifactId>
         <version>2.22.3</version>
-        <configuration>
-          <!-- Surefire 2.22.3's forked JVM idles up to 10 s after the tests (its stdin feeder wakes only on the
-               next 10 s ping), so the tests run in Maven's JVM; grader.ExitGuard handles System.exit. -->
-          <forkCount>0</forkCount>
-        </configuration>
       </plugin>
     </plugins>
   </build>
@@ -115,15 +103,10 @@ const NPM_PACKAGE_JSON = `${JSON.stringify(
 // Node 20's junit reporter does not create its destination folder; the template brings it along.
 const REPORTS_KEEP = "Test reports are written here.\n";
 
-/** The JUnit Platform listener every Java PIT ships; the sample PIT and the bench carry copies of this file. */
-export const EXIT_GUARD_SOURCE = path.join(__dirname, "java", "ExitGuard.java");
-
 const SCAFFOLDS: Record<string, ScaffoldFiles> = {
   maven: {
     "pom.xml": POM_XML,
     "src/test/java/SkeletonTest.java": JAVA_TEST,
-    "src/test/java/grader/ExitGuard.java": readFileSync(EXIT_GUARD_SOURCE, "utf8"),
-    "src/test/resources/META-INF/services/org.junit.platform.launcher.TestExecutionListener": "grader.ExitGuard\n",
   },
   pytest: { "tests/test_skeleton.py": PYTHON_TEST },
   node: { "test/skeleton.test.js": NODE_TEST, "reports/.keep": REPORTS_KEEP },

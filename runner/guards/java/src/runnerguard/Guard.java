@@ -24,6 +24,7 @@ public final class Guard implements LauncherSessionListener, TestExecutionListen
   /** Test unique id -> a finished result was reported (de-duplicates the plan of several launcher requests). */
   private static final Map<String, Boolean> reported = new ConcurrentHashMap<>();
   private static final Map<String, Boolean> planned = new ConcurrentHashMap<>();
+  private static volatile TestPlan current;
 
   @Override
   public void launcherSessionOpened(LauncherSession session) {
@@ -34,6 +35,7 @@ public final class Guard implements LauncherSessionListener, TestExecutionListen
   public void testPlanExecutionStarted(TestPlan plan) {
     // A JVM without a key (a second fork, a run not started by the runner) reports nothing.
     if (!Records.active()) return;
+    current = plan;
     Json tests = Json.array();
     for (TestIdentifier root : plan.getRoots()) {
       for (TestIdentifier id : plan.getDescendants(root)) {
@@ -55,12 +57,12 @@ public final class Guard implements LauncherSessionListener, TestExecutionListen
   public void executionSkipped(TestIdentifier id, String reason) {
     if (!Records.active()) return;
     // A skipped container never reports its children one by one; Surefire reports them as skipped.
-    report(id, "skipped", reason == null ? "skipped" : reason);
+    for (TestIdentifier test : testsOf(id)) report(test, "skipped", reason == null ? "skipped" : reason);
   }
 
   @Override
   public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-    if (!Records.active() || !id.isTest()) return;
+    if (!Records.active()) return;
     String status;
     switch (result.getStatus()) {
       case SUCCESSFUL: status = "passed"; break;
@@ -69,7 +71,21 @@ public final class Guard implements LauncherSessionListener, TestExecutionListen
       default: status = result.getThrowable().map(t -> t instanceof AssertionError ? "failed" : "error").orElse("failed");
     }
     String message = result.getThrowable().map(Guard::messageOf).orElse(null);
-    report(id, status, message);
+    // A container that failed (a @BeforeAll that threw) takes its tests that never ran with it.
+    if (id.isTest() || result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+      for (TestIdentifier test : testsOf(id)) report(test, status, message);
+    }
+  }
+
+  /** The test itself, or the tests below a container in the running plan. */
+  private static java.util.List<TestIdentifier> testsOf(TestIdentifier id) {
+    java.util.List<TestIdentifier> tests = new java.util.ArrayList<>();
+    if (id.isTest()) tests.add(id);
+    TestPlan plan = current;
+    if (plan != null && !id.isTest()) {
+      for (TestIdentifier d : plan.getDescendants(id)) if (d.isTest()) tests.add(d);
+    }
+    return tests;
   }
 
   private static void report(TestIdentifier id, String status, String message) {
@@ -90,7 +106,7 @@ public final class Guard implements LauncherSessionListener, TestExecutionListen
     }
   }
 
-  /** Named as Surefire 2.22.3's XML names them, so the runner's test ids stay the same: class, method without "()". */
+  /** Named as Surefire 2.22.3's XML names them (checked by test/pit-scaffold-maven.test.ts), so test ids stay the same. */
   private static Json describe(TestPlan plan, TestIdentifier id) {
     String suite = "unknown";
     Optional<org.junit.platform.engine.TestSource> source = id.getSource();
@@ -105,7 +121,8 @@ public final class Guard implements LauncherSessionListener, TestExecutionListen
         }
       }
     }
-    String name = id.getLegacyReportingName().replaceFirst("\\(\\)$", "");
+    // Surefire drops an empty "()" and writes parameter lists in braces: param(int)[1] -> param{int}[1].
+    String name = id.getLegacyReportingName().replace("()", "").replace('(', '{').replace(')', '}');
     return Json.object().put("id", id.getUniqueId()).put("suite", suite).put("name", name);
   }
 }
