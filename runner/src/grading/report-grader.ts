@@ -50,6 +50,8 @@ export interface GradeInput {
 export interface ReportGrade extends GradeResult {
   /** Reports that could not be read or parsed; for the run log, not for the student. */
   problems: string[];
+  /** The counted tests as the reports named them, before any cleaning (what `try:pit --record` records). */
+  counted: ParsedTestCase[];
 }
 
 function toFeedback(c: ParsedTestCase, workspace: string): TestCaseFeedback {
@@ -142,6 +144,7 @@ export function gradeReports(input: GradeInput): ReportGrade {
     score,
     feedback: { ...base, outcome, message: cleanText(message + aside), ...extra, ...more },
     problems,
+    counted,
   });
   const compileErrors = () => studentCompileErrors(run, workspace, input.ownFiles);
 

@@ -10,6 +10,7 @@ import { extractZip } from "../extract/extract-zip";
 import type { GradeResult } from "../grading/feedback";
 import { readReports, removeStaleReports, reportPathsFor } from "../grading/report-files";
 import { templateTestMatcher } from "../grading/counted-tests";
+import type { ParsedTestCase } from "../grading/junit-xml";
 import { gradeReports } from "../grading/report-grader";
 import type { LoadedPit } from "../pit-config/pit-config.service";
 import { prepareWorkspace } from "../prepare/prepare-workspace";
@@ -38,6 +39,8 @@ export interface GradeSubmissionInput {
 export interface GradedSubmission {
   run: RunResult;
   grade: GradeResult;
+  /** The counted tests as reported, uncleaned. */
+  counted: ParsedTestCase[];
 }
 
 /**
@@ -120,5 +123,5 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
   if (graded.problems.length > 0) {
     input.log?.warn({ event: "report-problems", problems: graded.problems }, "some test reports were not graded");
   }
-  return { run, grade: { status: graded.status, score: graded.score, feedback: graded.feedback } };
+  return { run, grade: { status: graded.status, score: graded.score, feedback: graded.feedback }, counted: graded.counted };
 }
