@@ -93,8 +93,8 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
     // Compiled output is checked once nothing of the student's runs any more (Java: constant pools).
     const java = await verifyCompiledClasses({ pit, workspace, studentFiles, output: run.output, guardKey: prepared.guardKey });
     if (java.findings.length > 0) throw new CodePolicyError(java.findings);
-    // Not the student's doing (a JUnit 4 PIT, a pom with its own additionalClasspathElements): the XML is graded.
-    if (java.warnings) input.log?.warn({ event: "java-guard", warnings: java.warnings }, "the Java guard's results were not used");
+    // The guard did not report (a JUnit 4 PIT, a pom with its own additionalClasspathElements: the XML is graded), or forged lines were seen.
+    if (java.warnings) input.log?.warn({ event: "java-guard", warnings: java.warnings }, "Java guard warnings");
     const { expectedTests, disabledTests } = pit.config;
     if (!expectedTests && input.warnedPits && !input.warnedPits.has(pit.pitId)) {
       input.warnedPits.add(pit.pitId);
