@@ -3,9 +3,11 @@
 # object.__subclasses__(), sys.modules...) could patch them. This plugin records, before collection, the
 # namespaces of pytest's, pluggy's and the builtins' modules and classes (and of the instructor's test modules
 # once they are collected), and puts back whatever changed before each report is made and logged and before
-# the report file is written. Changed: a class attribute that differs, or a module-level function or class
-# replaced or removed (module variables that pytest itself rebinds, e.g. assertion hooks, are not functions).
+# the report file is written (nothing of the student's runs between a report being made and logged). Changed: a method, property or other descriptor of a class added, replaced or
+# removed, or a module-level function or class replaced or removed (plain data that pytest itself rebinds, such
+# as its assertion hooks' module variables or class-level flags, is left alone).
 import sys
+from operator import itemgetter
 
 import pytest
 
@@ -19,16 +21,23 @@ def _protected(name):
     return name.partition(".")[0] in _PROTECTED_ROOTS
 
 
+def _behaviour(value):
+    # Methods, properties and other descriptors, classes: what decides how an object behaves. Plain data on a
+    # class (pytest sets flags such as _pytest_diamond_inheritance_warning_shown) is left as it is.
+    return callable(value) or hasattr(type(value), "__get__")
+
+
 def _snapshot_module(module):
     namespace = getattr(module, "__dict__", None)
     if not isinstance(namespace, dict) or id(module) in _saved_modules:
         return
     kept = {k: v for k, v in namespace.items() if isinstance(v, type) or callable(v)}
-    _saved_modules[id(module)] = (module, kept)
+    _saved_modules[id(module)] = (module, kept, _fingerprint(kept))
     name = getattr(module, "__name__", "")
     for value in kept.values():
         if isinstance(value, type) and value.__module__ == name and id(value) not in _saved_classes:
-            _saved_classes[id(value)] = (value, dict(value.__dict__))
+            saved = dict(value.__dict__)
+            _saved_classes[id(value)] = (value, saved, list(saved), list(map(id, saved.values())))
 
 
 def _snapshot(extra=()):
@@ -39,29 +48,53 @@ def _snapshot(extra=()):
         _snapshot_module(module)
 
 
+def _fingerprint(kept):
+    # The kept keys and the ids of their values: the snapshot holds the values, so no id can be reused.
+    return (itemgetter(*kept) if len(kept) > 1 else None, list(map(id, kept.values())))
+
+
+def _unchanged(namespace, fingerprint):
+    getter, ids = fingerprint
+    if getter is None:
+        return False
+    try:
+        return list(map(id, getter(namespace))) == ids
+    except KeyError:
+        return False
+
+
 def _restore():
-    for module, kept in _saved_modules.values():
+    # The fast path (C-level id comparisons) runs several times per test; the loops only when something changed.
+    for module, kept, fingerprint in _saved_modules.values():
         namespace = module.__dict__
+        if _unchanged(namespace, fingerprint):
+            continue
         for key, value in kept.items():
             if namespace.get(key, _restore) is not value:
                 namespace[key] = value
                 _restored.append("%s.%s" % (module.__name__, key))
-    for cls, saved in _saved_classes.values():
+    for cls, saved, keys, ids in _saved_classes.values():
         current = cls.__dict__
-        if len(current) == len(saved) and all(current.get(k, _restore) is v for k, v in saved.items()):
+        if len(current) == len(keys) and list(map(id, current.values())) == ids and list(current) == keys:
             continue
-        for key in [k for k in current if k not in saved]:
+        changed = False
+        for key in [k for k in current if k not in saved and _behaviour(current[k])]:
             try:
                 type.__delattr__(cls, key)
+                changed = True
             except (AttributeError, TypeError):
                 pass
         for key, value in saved.items():
             if current.get(key, _restore) is not value and key not in ("__dict__", "__weakref__", "__doc__"):
+                if key in current and not (_behaviour(current[key]) or _behaviour(value)):
+                    continue
                 try:
                     type.__setattr__(cls, key, value)
+                    changed = True
                 except (AttributeError, TypeError):
                     pass
-        _restored.append(cls.__qualname__)
+        if changed:
+            _restored.append(cls.__qualname__)
 
 
 def pytest_sessionstart(session):
@@ -83,11 +116,6 @@ def pytest_make_collect_report(collector):
 def pytest_runtest_makereport(item, call):
     _restore()
     yield
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_logreport(report):
-    _restore()
 
 
 @pytest.hookimpl(tryfirst=True)
