@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../config";
 import { commandArgv, resolveMode, type HostTools } from "./host-tools";
 import { launcherArgs, launcherPath, probeLauncher } from "./launcher";
 import { Sandbox, SandboxUnavailableError } from "./sandbox";
@@ -41,6 +42,16 @@ describe("commandArgv", () => {
     const argv = commandArgv({ canSwitchUsers: true, setpriv: "/usr/bin/setpriv", shellLimits: true }, shape, "true");
     expect(argv.slice(0, 3)).toEqual(["/usr/bin/setpriv", "--no-new-privs", "--"]);
     expect(argv.at(-1)).toMatch(/ulimit -p 64/);
+  });
+});
+
+describe("RUNNER_SANDBOX_NETWORK", () => {
+  const env = { AWS_REGION: "r", AWS_SQS_QUEUE_URL: "http://q.local/1/q", AWS_S3_BUCKET: "b", DATABASE_URL: "postgres://u@h/d" };
+
+  it("defaults to deny, takes allow, refuses anything else, and carries the guards folder to the sandbox", () => {
+    expect(loadConfig(env).sandbox).toMatchObject({ network: "deny", guardsDir: loadConfig(env).guardsDir });
+    expect(loadConfig({ ...env, RUNNER_SANDBOX_NETWORK: "allow" }).sandbox.network).toBe("allow");
+    expect(() => loadConfig({ ...env, RUNNER_SANDBOX_NETWORK: "open" })).toThrow(/RUNNER_SANDBOX_NETWORK/);
   });
 });
 
