@@ -45,7 +45,7 @@ struct ruleset_attr { uint64_t handled_access_fs, handled_access_net, scoped; };
 #define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
 #define LL_SCOPE_SIGNAL (1ULL << 1)
 
-/* Returns whether the scopes are in force; 0 when the kernel has no Landlock ABI 6 (e.g. Fargate today). */
+/* Returns whether the scopes are in force; 0 when the kernel has no Landlock ABI 6 (older kernels, Fargate's as far as we know). */
 static int scope_to_this_run(void) {
   long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
   if (abi < 6) return 0;
