@@ -238,7 +238,7 @@ b copy --chown runner:runner "$ctr" "$proj" /tmp/java >/dev/null
 b copy --chown runner:runner "$ctr" "$RUNNER_DIR/scripts/image-check/maven-settings.xml" /home/runner/.m2/settings.xml >/dev/null
 lookup='require("node:dns").lookup("deb.debian.org", (e) => process.exit(e ? 0 : 1))'
 b_offline run --user runner "$ctr" -- node -e "$lookup" || fail "the offline checks can reach the network"
-if ! b_offline run --user runner --workingdir /tmp/java "$ctr" -- mvn -q -B test >"$WORK/mvn.log" 2>&1; then
+if ! b_offline run --user runner --workingdir /tmp/java "$ctr" -- mvn -q -B -DforkCount=0 test >"$WORK/mvn.log" 2>&1; then
   tail -30 "$WORK/mvn.log"; fail "mvn -q test failed on the $java_source"
 fi
 as_runner sh -c 'grep -l "failures=\"0\"" /tmp/java/target/surefire-reports/TEST-*.xml' >/dev/null \
