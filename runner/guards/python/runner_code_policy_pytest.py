@@ -1,3 +1,4 @@
+"""PYTEST_DONT_REWRITE: pytest leaves this module's asserts (it has none) and bytecode alone."""
 # Runner-owned pytest plugin (PYTEST_PLUGINS), the second half of the Python runtime guard: Python raises no
 # audit event when a class or module attribute is assigned, so a solution that reaches pytest's classes (through
 # object.__subclasses__(), sys.modules...) could patch them. This plugin records, before collection, the
@@ -7,7 +8,8 @@
 # removed, or a module-level function or class replaced or removed (plain data that pytest itself rebinds, such
 # as its assertion hooks' module variables or class-level flags, is left alone).
 import sys
-from operator import itemgetter
+from itertools import chain
+from operator import itemgetter, methodcaller
 
 import pytest
 
@@ -46,6 +48,7 @@ def _snapshot(extra=()):
             _snapshot_module(module)
     for module in extra:
         _snapshot_module(module)
+    _classes_fingerprint[:] = [_classes_state()]
 
 
 def _fingerprint(kept):
@@ -63,6 +66,15 @@ def _unchanged(namespace, fingerprint):
         return False
 
 
+_classes_fingerprint = []
+
+
+def _classes_state():
+    # Every saved class's keys and the ids of its values, in one C-level pass (no Python loop per class).
+    proxies = [entry[0].__dict__ for entry in _saved_classes.values()]
+    return (list(map(len, proxies)), list(chain.from_iterable(proxies)), list(map(id, chain.from_iterable(map(methodcaller("values"), proxies)))))
+
+
 def _restore():
     # The fast path (C-level id comparisons) runs several times per test; the loops only when something changed.
     for module, kept, fingerprint in _saved_modules.values():
@@ -73,6 +85,8 @@ def _restore():
             if namespace.get(key, _restore) is not value:
                 namespace[key] = value
                 _restored.append("%s.%s" % (module.__name__, key))
+    if _classes_fingerprint and _classes_fingerprint[0] == _classes_state():
+        return
     for cls, saved, keys, ids in _saved_classes.values():
         current = cls.__dict__
         if len(current) == len(keys) and list(map(id, current.values())) == ids and list(current) == keys:
@@ -95,6 +109,7 @@ def _restore():
                     pass
         if changed:
             _restored.append(cls.__qualname__)
+    _classes_fingerprint[:] = [_classes_state()]
 
 
 def pytest_sessionstart(session):
@@ -104,10 +119,13 @@ def pytest_sessionstart(session):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_make_collect_report(collector):
     yield
+    if not isinstance(collector, pytest.Module):
+        return
     # A test module has just been imported, and with it the student's modules: undo what their import did.
+    # (A conftest that imports them is undone here too, before any test runs.)
     _restore()
     # _obj, not .module: the property would import the test module again, outside pytest's error handling.
-    module = collector.__dict__.get("_obj") if isinstance(collector, pytest.Module) else None
+    module = collector.__dict__.get("_obj")
     if module is not None:
         _snapshot((module,))
 

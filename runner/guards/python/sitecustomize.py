@@ -81,34 +81,57 @@ def _install():
     # Refused only when the code that made the call is the student's: stdlib helpers (traceback printing,
     # logging's caller lookup, namedtuple's generated code) keep working for everyone.
     CALLER_ONLY = frozenset(["exec", "compile", "sys._getframe", "object.__getattr__"])
-    WATCHED = denied_events | frozenset(["open", "object.__setattr__", "object.__delattr__"]) | (frozenset(["import"]) if denied_imports else frozenset())
+    WATCHED = denied_events | frozenset(["exec", "open", "object.__setattr__", "object.__delattr__"]) | (frozenset(["import"]) if denied_imports else frozenset())
     PROTECTED_ROOTS = frozenset(["_pytest", "pytest", "pluggy", "py", "builtins"])
+
+    loaded = []
 
     def hook(event, args):
         if event not in WATCHED or busy:
+            return
+        if not loaded:
+            # Until the first module of the student's starts (its code object is exec'd), none of their code can
+            # be on the stack: pytest's start-up and plugin loading, most of the events, take this path.
+            if event == "exec" and is_student(getattr(args[0], "co_filename", "")):
+                loaded.append(1)
+            return
+        # Cheap tests on the arguments first; frames (sys._getframe raises an event of its own) only when needed.
+        if event == "open":
+            mode, flags = args[1], args[2]
+            if not ((isinstance(mode, str) and any(c in mode for c in "wax+")) or (mode is None and isinstance(flags, int) and flags & WRITE_FLAGS)):
+                return
+            if "open" not in denied_events:
+                return
+        elif event in ("object.__setattr__", "object.__delattr__"):
+            target, name = args[0], args[1]
+            module = getattr(target, "__module__", None) if isinstance(target, type) else None
+            protected = name == "__code__" or (isinstance(module, str) and module.partition(".")[0] in PROTECTED_ROOTS)
+            if not protected or "object.__setattr__" not in denied_events:
+                return
+        elif event == "import":
+            if str(args[0]).partition(".")[0] not in denied_imports:
+                return
+        elif event not in denied_events:
+            # "exec" is watched for the start of the student's code even when the PIT allows exec().
             return
         busy.append(1)
         try:
             # Frame 0 is this hook; 1 is the code whose call raised the event (C functions have no frame).
             caller = caller_frame(1)
             if event == "open":
-                mode, flags = args[1], args[2]
-                writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (mode is None and isinstance(flags, int) and flags & WRITE_FLAGS)
-                if writes and "open" in denied_events and student_on_stack(caller):
+                if student_on_stack(caller):
                     raise refuse("opening %r for writing" % (args[0],))
             elif event in ("object.__setattr__", "object.__delattr__"):
-                target, name = args[0], args[1]
-                module = getattr(target, "__module__", None) if isinstance(target, type) else None
-                protected = name == "__code__" or (isinstance(module, str) and module.partition(".")[0] in PROTECTED_ROOTS)
-                if protected and "object.__setattr__" in denied_events and student_on_stack(caller):
-                    raise refuse("changing %s.%s" % (getattr(target, "__qualname__", type(target).__name__), name))
+                if student_on_stack(caller):
+                    target = args[0]
+                    raise refuse("changing %s.%s" % (getattr(target, "__qualname__", type(target).__name__), args[1]))
             elif event == "import":
                 # The importer is the first frame outside the import machinery: a stdlib module the student
                 # imports may itself import a denied one (logging imports threading).
                 frame = caller
                 while frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
                     frame = frame.f_back
-                if str(args[0]).partition(".")[0] in denied_imports and frame is not None and is_student(frame.f_code.co_filename):
+                if caller_is_student(frame):
                     raise refuse("import " + str(args[0]), CodePolicyImportError)
             elif event in CALLER_ONLY:
                 if caller_is_student(caller):

@@ -1,0 +1,135 @@
+/**
+ * What the code policy costs a normal submission (issue 14, Python and Node): the static check (checkSource on
+ * the sample solutions, as the pipeline calls it after extraction) and the runtime guard (the sample PIT's test
+ * command run with and without the guard's environment, paired and interleaved so both see the same load).
+ * Medians of N. Run alone: `npx ts-node bench/code-policy.ts [N]`; `npm run bench` runs it as a section
+ * (`--no-code-policy` skips it, `--code-policy-only` runs nothing else).
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { checkSource } from "../src/code-policy/check-source";
+import { runtimeGuardEnv } from "../src/code-policy/runtime-guard";
+import { reportPathsFor } from "../src/grading/report-files";
+import type { PitConfig } from "../src/pit-config/interfaces/pit-config.interface";
+import type { LoadedPit } from "../src/pit-config/pit-config.service";
+import { median, round } from "./stats";
+
+const RUNNER_DIR = path.resolve(__dirname, "..");
+const SAMPLES: [pit: string, sample: string][] = [
+  ["python-pytest-dummy-dev", "passing"],
+  ["python-pytest-dummy-dev", "partial"],
+  ["javascript-node-dummy-dev", "passing"],
+  ["javascript-node-dummy-dev", "partial"],
+];
+
+export interface CodePolicyRow {
+  pit: string;
+  sample: string;
+  checkMs: number;
+  plainRunMs: number;
+  guardedRunMs: number;
+  guardMs: number;
+  guardRatio: number;
+  /** Mean CPU (user + system) of a run, ms. */
+  plainCpuMs: number;
+  guardedCpuMs: number;
+}
+
+async function loadPit(pitId: string): Promise<LoadedPit> {
+  const config = JSON.parse(await readFile(path.join(RUNNER_DIR, "pits", `${pitId}.json`), "utf8")) as PitConfig;
+  return { pitId, config, templateDir: path.join(RUNNER_DIR, "pits", pitId) };
+}
+
+/** CPU of the reaped children so far, ms (cutime + cstime, 10 ms ticks: only sums over many runs mean much). */
+function childCpuMs(): number {
+  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/** Wall and CPU time of one run of `command`: CPU is what a loaded, shared machine distorts least. */
+function timed(command: string, cwd: string, env: Record<string, string>): { wall: number; cpu: number } {
+  const cpu = childCpuMs();
+  const start = process.hrtime.bigint();
+  const result = spawnSync("/bin/sh", ["-c", command], { cwd, env, stdio: "ignore", timeout: 120_000 });
+  if (result.error) throw result.error;
+  return { wall: Number(process.hrtime.bigint() - start) / 1e6, cpu: childCpuMs() - cpu };
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+
+async function benchSample(scratch: string, pitId: string, sample: string, runs: number): Promise<CodePolicyRow> {
+  const pit = await loadPit(pitId);
+  const workspace = path.join(scratch, `${pitId}-${sample}`);
+  await cp(path.join(RUNNER_DIR, "samples", pitId, sample), workspace, { recursive: true });
+  const studentFiles = readdirSync(workspace);
+  // The static check runs on the files as extracted, before the template is laid over them.
+  const checks: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const start = process.hrtime.bigint();
+    await checkSource({ pit, workspace, studentFiles });
+    checks.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  await cp(pit.templateDir, workspace, { recursive: true });
+  const home = path.join(workspace, "..", `${pitId}-${sample}-home`);
+  await mkdir(home, { recursive: true });
+  const env: Record<string, string> = { PATH: `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`, HOME: home, LANG: "C.UTF-8", TMPDIR: home, ...pit.config.environment };
+  const guarded = { ...env, ...runtimeGuardEnv({ pit, workspace, studentFiles, reportPaths: reportPathsFor(pit.config.buildTool, pit.config.reportPaths), guardsDir: path.join(RUNNER_DIR, "guards"), env }) };
+  for (const setup of pit.config.setupCommands ?? []) timed(setup, workspace, env);
+  const plain: { wall: number; cpu: number }[] = [];
+  const withGuard: { wall: number; cpu: number }[] = [];
+  timed(pit.config.testCommand, workspace, guarded); // warm the page cache once
+  for (let i = 0; i < runs; i += 1) {
+    // Alternating which goes first, so a slow moment of the shared machine does not always hit the same side.
+    const order = i % 2 === 0 ? [false, true] : [true, false];
+    for (const guard of order) (guard ? withGuard : plain).push(timed(pit.config.testCommand, workspace, guard ? guarded : env));
+  }
+  const ratios = plain.map((p, i) => (withGuard[i]?.wall ?? p.wall) / p.wall);
+  const deltas = plain.map((p, i) => (withGuard[i]?.wall ?? p.wall) - p.wall);
+  return {
+    pit: pitId,
+    sample,
+    checkMs: round(median(checks), 1),
+    plainRunMs: round(median(plain.map((p) => p.wall)), 0),
+    guardedRunMs: round(median(withGuard.map((p) => p.wall)), 0),
+    plainCpuMs: round(mean(plain.map((p) => p.cpu)), 0),
+    guardedCpuMs: round(mean(withGuard.map((p) => p.cpu)), 0),
+    guardMs: round(median(deltas), 0),
+    guardRatio: round(median(ratios), 2),
+  };
+}
+
+export async function runCodePolicyBench(runs: number): Promise<CodePolicyRow[]> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), "bench-code-policy-"));
+  try {
+    const rows: CodePolicyRow[] = [];
+    for (const [pit, sample] of SAMPLES) rows.push(await benchSample(scratch, pit, sample, runs));
+    return rows;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+export function codePolicyTable(rows: CodePolicyRow[]): string {
+  const lines = [
+    "| PIT / sample | static check (ms) | run without guard (ms) | with guard (ms) | guard (ms, paired) | ratio (paired) | CPU without / with guard (ms) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const r of rows) lines.push(`| ${r.pit} / ${r.sample} | ${r.checkMs} | ${r.plainRunMs} | ${r.guardedRunMs} | ${r.guardMs} | ${r.guardRatio} | ${r.plainCpuMs} / ${r.guardedCpuMs} |`);
+  return lines.join("\n");
+}
+
+if (require.main === module) {
+  const runs = Number(process.argv[2] ?? 15);
+  runCodePolicyBench(runs)
+    .then((rows) => {
+      console.log(`\n## Code policy checks (median of ${runs}; static check in-process, test runs as the runner's user)\n`);
+      console.log(codePolicyTable(rows));
+    })
+    .catch((error: unknown) => {
+      console.error("code-policy bench failed:", error);
+      process.exit(1);
+    });
+}
