@@ -25,6 +25,8 @@ public final class Guard implements LauncherSessionListener, TestExecutionListen
   private static final Map<String, Boolean> reported = new ConcurrentHashMap<>();
   private static final Map<String, Boolean> planned = new ConcurrentHashMap<>();
   private static volatile TestPlan current;
+  private static final int PLAN_CHUNK = 8;
+  private static final int MAX_MESSAGE = 2000;
 
   @Override
   public void launcherSessionOpened(LauncherSession session) {
@@ -36,20 +38,28 @@ public final class Guard implements LauncherSessionListener, TestExecutionListen
     // A JVM without a key (a second fork, a run not started by the runner) reports nothing.
     if (!Records.active()) return;
     current = plan;
+    // In records of a few tests each: one short write per line, which another writer cannot split on a pipe.
     Json tests = Json.array();
+    int inRecord = 0;
     for (TestIdentifier root : plan.getRoots()) {
       for (TestIdentifier id : plan.getDescendants(root)) {
-        if (id.isTest() && planned.putIfAbsent(id.getUniqueId(), Boolean.TRUE) == null) tests.add(describe(plan, id));
+        if (!id.isTest() || planned.putIfAbsent(id.getUniqueId(), Boolean.TRUE) != null) continue;
+        tests.add(describe(plan, id));
+        if (++inRecord == PLAN_CHUNK) {
+          Records.emit(Json.object().put("type", "plan").put("tests", tests));
+          tests = Json.array();
+          inRecord = 0;
+        }
       }
     }
-    Records.emit(Json.object().put("type", "plan").put("tests", tests));
+    if (inRecord > 0) Records.emit(Json.object().put("type", "plan").put("tests", tests));
   }
 
   @Override
   public void dynamicTestRegistered(TestIdentifier id) {
     if (!Records.active() || !id.isTest()) return;
     if (planned.putIfAbsent(id.getUniqueId(), Boolean.TRUE) == null) {
-      Records.emit(Json.object().put("type", "plan").put("tests", Json.array().add(describe(null, id))));
+      Records.emit(Json.object().put("type", "plan").put("tests", Json.array().add(describe(current, id))));
     }
   }
 
@@ -100,7 +110,9 @@ public final class Guard implements LauncherSessionListener, TestExecutionListen
   private static String messageOf(Throwable t) {
     try {
       String message = t.getMessage();
-      return message != null ? message : t.getClass().getName();
+      if (message == null) return t.getClass().getName();
+      // The runner keeps 1000 characters of a message; a longer one only makes the record longer.
+      return message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) : message;
     } catch (RuntimeException | LinkageError e) {
       return t.getClass().getName();
     }
