@@ -16,6 +16,7 @@ import { startLocalStack } from "../src/local/local-stack";
 import { TRIVIAL_PIT, writeTrivialPit, writeTrivialZip } from "./fixtures";
 import { floorOnce, type FloorSample } from "./floor";
 import { JAVA_PIT, JAVA_PLAIN_PIT, runJavaBench, writeJavaPits, type JavaBenchResult } from "./java";
+import { codePolicyTable, runCodePolicyBench } from "./code-policy";
 import { runMemoryBench, type MemoryResult } from "./memory";
 import { floorTable, levelsTable, memoryTable, summarizeFloor, summarizeLevel, type LevelSummary } from "./report";
 import { median, round } from "./stats";
@@ -32,6 +33,10 @@ const { values: args } = parseArgs({
     "java-only": { type: "boolean", default: false },
     "java-n": { type: "string", default: "3" },
     "time-limit-s": { type: "string", default: "600" },
+    // The code policy's static check and runtime guards on the samples (bench/code-policy.ts): alone or skipped.
+    "code-policy-only": { type: "boolean", default: false },
+    "no-code-policy": { type: "boolean", default: false },
+    "code-policy-n": { type: "string", default: "15" },
   },
 });
 
@@ -45,6 +50,10 @@ async function main(): Promise<void> {
     console.error(`bench: over its time limit of ${args["time-limit-s"]} s; aborting`);
     process.exit(2);
   }, Number(args["time-limit-s"]) * 1000).unref();
+  if (args["code-policy-only"]) {
+    console.log(`\n## Code policy checks (median of ${args["code-policy-n"]})\n\n${codePolicyTable(await runCodePolicyBench(Number(args["code-policy-n"])))}`);
+    return;
+  }
 
   const scratch = await mkdtemp(path.join(os.tmpdir(), "runner-bench-"));
   // mkdtemp makes it 0700; the sandbox uids must be able to pass through it to their workspaces.
@@ -119,6 +128,7 @@ async function main(): Promise<void> {
     const javaE2eMedian = javaE2e ? [...javaE2e].sort((a, b) => a - b)[Math.floor(javaE2e.length / 2)] : undefined;
 
     const machine = { nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model, node: process.version, memGb: round(os.totalmem() / 2 ** 30) };
+    const codePolicy = args["no-code-policy"] ? undefined : await runCodePolicyBench(Number(args["code-policy-n"]));
     const results = {
       date: new Date().toISOString(),
       machine,
@@ -135,6 +145,7 @@ async function main(): Promise<void> {
       javaFloor: javaBench?.floor,
       javaRatios: javaBench?.ratios,
       memory,
+      codePolicy,
       targets: TARGETS,
     };
 
@@ -155,6 +166,7 @@ async function main(): Promise<void> {
     }
     if (javaBench) printJava(javaBench);
     if (javaE2eMedian !== undefined) console.log(`java end to end median: ${javaE2eMedian} ms (target < ${TARGETS.javaE2eMs})`);
+    if (codePolicy) console.log(`\n## Code policy checks (median of ${args["code-policy-n"]})\n\n${codePolicyTable(codePolicy)}`);
     if (memory) {
       console.log(`\n## 200 MB submission: download + extract in a child process\n`);
       console.log(memoryTable(memory));
