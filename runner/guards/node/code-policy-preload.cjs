@@ -10,11 +10,13 @@
  *    assertions with no-ops (assignment throws in strict code and is ignored in sloppy code);
  *  - freezes the CommonJS loader's hooks (Module._load, _resolveFilename, _extensions, prototype.require...),
  *    after wrapping Module._load so that a student file cannot require the modules the PIT's policy denies;
- *  - removes process.binding, _linkedBinding and dlopen, and guards process.getBuiltinModule the same way.
+ *  - removes process.binding, _linkedBinding and dlopen, and guards process.getBuiltinModule the same way;
+ *  - while the policy denies eval and Function, replaces them (and every function's .constructor) by a refusal.
  * What is frozen cannot be thawed, and nothing of the student's runs before this file, so it cannot be undone.
  * Configuration (runner-written environment): RUNNER_GUARD_ROOT (the workspace), RUNNER_GUARD_FILES (JSON list
  * of the student's code files, relative; "*" = every file under the root except RUNNER_GUARD_TRUSTED's),
- * RUNNER_GUARD_POLICY (JSON {modules: [bare names refused], globals: [process members removed]}).
+ * RUNNER_GUARD_POLICY (JSON {modules: [bare names refused], globals: [process members removed],
+ * noCodeFromStrings: bool}).
  */
 (function installGuard() {
   const path = require("node:path");
@@ -133,6 +135,19 @@
   }
   if (Array.isArray(Module.builtinModules)) Object.freeze(Module.builtinModules);
 
+  if (policy.noCodeFromStrings) {
+    // eval, Function and the constructors reachable from any function (`(() => {}).constructor`, async and
+    // generator ones): replaced by one that refuses. Its prototype is Function.prototype, so instanceof holds.
+    const refused = function refusedCodeFromStrings() {
+      throw refuse("code from strings (eval, Function)");
+    };
+    Object.defineProperty(refused, "prototype", { value: Function.prototype, writable: false });
+    const prototypes = [Function.prototype, Object.getPrototypeOf(async function () {}), Object.getPrototypeOf(function* () {}), Object.getPrototypeOf(async function* () {})];
+    for (const prototype of prototypes) {
+      Object.defineProperty(prototype, "constructor", { value: refused, writable: false, configurable: false, enumerable: false });
+    }
+    for (const key of ["eval", "Function"]) Object.defineProperty(globalThis, key, { value: refused, writable: false, configurable: false, enumerable: false });
+  }
   for (const key of policy.globals) {
     if (key === "getBuiltinModule" && typeof process.getBuiltinModule === "function") {
       const original = process.getBuiltinModule;

@@ -16,6 +16,8 @@ import pytest
 _PROTECTED_ROOTS = ("_pytest", "pytest", "pluggy", "py", "builtins")
 _saved_modules = {}
 _saved_classes = {}
+_class_proxies = []
+_IMMUTABLE = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE (3.10+)
 _restored = []
 
 
@@ -37,9 +39,11 @@ def _snapshot_module(module):
     _saved_modules[id(module)] = (module, kept, _fingerprint(kept))
     name = getattr(module, "__name__", "")
     for value in kept.values():
-        if isinstance(value, type) and value.__module__ == name and id(value) not in _saved_classes:
+        # Immutable types (the builtins', C extension types) refuse attribute changes by themselves.
+        if isinstance(value, type) and value.__module__ == name and not value.__flags__ & _IMMUTABLE and id(value) not in _saved_classes:
             saved = dict(value.__dict__)
             _saved_classes[id(value)] = (value, saved, list(saved), list(map(id, saved.values())))
+            _class_proxies.append(value.__dict__)
 
 
 def _snapshot(extra=()):
@@ -71,7 +75,7 @@ _classes_fingerprint = []
 
 def _classes_state():
     # Every saved class's keys and the ids of its values, in one C-level pass (no Python loop per class).
-    proxies = [entry[0].__dict__ for entry in _saved_classes.values()]
+    proxies = _class_proxies
     return (list(map(len, proxies)), list(chain.from_iterable(proxies)), list(map(id, chain.from_iterable(map(methodcaller("values"), proxies)))))
 
 

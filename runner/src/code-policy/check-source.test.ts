@@ -95,13 +95,14 @@ describe("runtimeGuardEnv", () => {
 
   it("Node: the preload first in NODE_OPTIONS, no code from strings while eval and Function are denied", () => {
     const env = runtimeGuardEnv(input({ language: "javascript", buildTool: "node" }, { NODE_OPTIONS: "--max-old-space-size=256" }));
-    expect(env.NODE_OPTIONS).toBe('--require "/opt/runner-guards/node/code-policy-preload.cjs" --disallow-code-generation-from-strings --max-old-space-size=256');
+    expect(env.NODE_OPTIONS).toBe('--require "/opt/runner-guards/node/code-policy-preload.cjs" --max-old-space-size=256');
+    expect(JSON.parse(env.RUNNER_GUARD_POLICY ?? "{}")).toMatchObject({ noCodeFromStrings: true });
     expect(env.RUNNER_GUARD_FILES).toBe(JSON.stringify(["c.js", "d.mjs"]));
     const policy = JSON.parse(env.RUNNER_GUARD_POLICY ?? "{}") as { modules: string[]; globals: string[] };
     expect(policy.modules).toEqual(expect.arrayContaining(["assert", "test", "module", "child_process"]));
     expect(policy.globals).toEqual(["binding", "_linkedBinding", "dlopen", "getBuiltinModule"]);
     const allowed = runtimeGuardEnv(input({ language: "javascript", buildTool: "node", codePolicy: { allow: ["Function", "node:worker_threads"] } }));
-    expect(allowed.NODE_OPTIONS).toBe('--require "/opt/runner-guards/node/code-policy-preload.cjs"');
+    expect(JSON.parse(allowed.RUNNER_GUARD_POLICY ?? "{}")).toMatchObject({ noCodeFromStrings: false });
     expect((JSON.parse(allowed.RUNNER_GUARD_POLICY ?? "{}") as { modules: string[] }).modules).not.toContain("worker_threads");
   });
 
