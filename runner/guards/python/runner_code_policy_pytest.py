@@ -9,7 +9,7 @@
 # as its assertion hooks' module variables or class-level flags, is left alone).
 import sys
 from itertools import chain
-from operator import itemgetter, methodcaller
+from operator import is_, itemgetter, methodcaller
 
 import pytest
 
@@ -42,7 +42,7 @@ def _snapshot_module(module):
         # Immutable types (the builtins', C extension types) refuse attribute changes by themselves.
         if isinstance(value, type) and value.__module__ == name and not value.__flags__ & _IMMUTABLE and id(value) not in _saved_classes:
             saved = dict(value.__dict__)
-            _saved_classes[id(value)] = (value, saved, list(saved), list(map(id, saved.values())))
+            _saved_classes[id(value)] = (value, saved, list(saved), list(saved.values()))
             _class_proxies.append(value.__dict__)
 
 
@@ -55,17 +55,18 @@ def _snapshot(extra=()):
     _classes_fingerprint[:] = [_classes_state()]
 
 
+# Identity is compared with operator.is_, never id(): id() raises an audit event ("builtins.id") per call, and
+# the runtime guard's audit hook would see tens of thousands of them.
 def _fingerprint(kept):
-    # The kept keys and the ids of their values: the snapshot holds the values, so no id can be reused.
-    return (itemgetter(*kept) if len(kept) > 1 else None, list(map(id, kept.values())))
+    return (itemgetter(*kept) if len(kept) > 1 else None, tuple(kept.values()))
 
 
 def _unchanged(namespace, fingerprint):
-    getter, ids = fingerprint
+    getter, values = fingerprint
     if getter is None:
         return False
     try:
-        return list(map(id, getter(namespace))) == ids
+        return all(map(is_, getter(namespace), values))
     except KeyError:
         return False
 
@@ -74,9 +75,15 @@ _classes_fingerprint = []
 
 
 def _classes_state():
-    # Every saved class's keys and the ids of its values, in one C-level pass (no Python loop per class).
+    # Every saved class's sizes, keys and values, in C-level passes (no Python loop per class). The values are
+    # held here, so an object compared by identity cannot be freed and its address reused.
     proxies = _class_proxies
-    return (list(map(len, proxies)), list(chain.from_iterable(proxies)), list(map(id, chain.from_iterable(map(methodcaller("values"), proxies)))))
+    return (list(map(len, proxies)), list(chain.from_iterable(proxies)), list(chain.from_iterable(map(methodcaller("values"), proxies))))
+
+
+def _same_classes(state):
+    lengths, keys, values = _classes_fingerprint[0]
+    return lengths == state[0] and keys == state[1] and all(map(is_, values, state[2]))
 
 
 def _restore():
@@ -89,11 +96,11 @@ def _restore():
             if namespace.get(key, _restore) is not value:
                 namespace[key] = value
                 _restored.append("%s.%s" % (module.__name__, key))
-    if _classes_fingerprint and _classes_fingerprint[0] == _classes_state():
+    if _classes_fingerprint and _same_classes(_classes_state()):
         return
     for cls, saved, keys, ids in _saved_classes.values():
         current = cls.__dict__
-        if len(current) == len(keys) and list(map(id, current.values())) == ids and list(current) == keys:
+        if len(current) == len(keys) and list(current) == keys and all(map(is_, current.values(), ids)):
             continue
         changed = False
         for key in [k for k in current if k not in saved and _behaviour(current[k])]:

@@ -148,7 +148,8 @@ def _install():
     original_import = builtins.__import__
 
     def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
-        if level == 0 and name.partition(".")[0] in denied_imports and caller_is_student(caller_frame(1)):
+        # `loaded` first: pytest's own modules import _pytest thousands of times before the student's code starts.
+        if loaded and level == 0 and name.partition(".")[0] in denied_imports and caller_is_student(caller_frame(1)):
             raise refuse("import " + name, CodePolicyImportError)
         return original_import(name, globals, locals, fromlist, level)
 
