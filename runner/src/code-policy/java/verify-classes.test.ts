@@ -89,7 +89,12 @@ describe("verifyCompiledClasses", () => {
   it("grades the XML (no results, a warning) when the guard did not report, and still checks the classes", async () => {
     compile({ [A]: "package p; public class A { void f() { System.exit(1); } }" });
     const forged = record(1, { type: "open", classes: {} }).replace(/[0-9a-f]{64}/, "0".repeat(64));
-    const out = await verifyCompiledClasses({ pit: pit(), workspace: ws, studentFiles: [A], output: `no guard here${forged}`, guardKey: KEY });
+    const input = { pit: pit(), workspace: ws, studentFiles: [A], output: `no guard here${forged}`, guardKey: KEY };
+    // No test report either: the build stopped before the tests, nothing to warn about.
+    expect((await verifyCompiledClasses(input)).warnings).toBeUndefined();
+    mkdirSync(path.join(ws, "target", "surefire-reports"));
+    writeFileSync(path.join(ws, "target", "surefire-reports", "TEST-p.ATest.xml"), "<testsuite/>");
+    const out = await verifyCompiledClasses(input);
     expect(out.results).toBeUndefined();
     expect(out.warnings?.[0]).toContain("did not report");
     expect(out.findings).toEqual([{ file: A, api: "System.exit", rule: "java.lang.System.exit" }]);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { CodeFinding } from "../../errors/runner-error";
 import type { ParsedTestCase } from "../../grading/junit-xml";
@@ -61,7 +61,9 @@ export async function verifyCompiledClasses(input: ClassCheckInput): Promise<Jav
       if (!now.has(file)) findings.push({ file: sourceFromPath(file, javaSources), api: REMOVED, rule: "class-integrity" });
     }
     if (report.rejected > 0) warnings.push(`${report.rejected} line(s) looked like the runner guard's records but were not signed by it`);
-  } else if (input.guardKey) {
+  } else if (input.guardKey && surefireReported(input.workspace)) {
+    // Tests ran, but not under the guard (a JUnit 4 provider, a pom with its own additionalClasspathElements).
+    // A build that failed before the tests ran no test at all: nothing to warn about.
     warnings.push("the runner's Java guard did not report (no JUnit Platform run with its key); the XML reports are graded");
   }
 
@@ -124,6 +126,14 @@ function sourceFromPath(file: string, javaSources: string[]): string {
     if (javaSources.includes(candidate)) return candidate;
   }
   return file;
+}
+
+function surefireReported(workspace: string): boolean {
+  try {
+    return readdirSync(path.join(workspace, "target", "surefire-reports")).some((f) => f.endsWith(".xml"));
+  } catch {
+    return false;
+  }
 }
 
 function dedupe(findings: CodeFinding[]): CodeFinding[] {
