@@ -7,6 +7,7 @@ import { loadConfig, RUNNER_ROOT } from "../config";
 import { readSubmissionLatency } from "../metrics/read-line";
 import { FakeApi } from "./fake-api";
 import { startLocalStack, useLocalCredentials } from "./local-stack";
+import { ensureJavaGuard } from "./java-guard";
 import { findSamples } from "./samples";
 import { LOCAL_DIR, removeStackFile, writeStackFile } from "./stack-file";
 import { printTable } from "./table";
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   try {
     const api = new FakeApi({ ...clients, bucket: stack.bucket, queueUrl: stack.queueUrl });
+    const guardProblem = await ensureJavaGuard(config.guardsDir);
+    if (guardProblem) console.log(`[${elapsed()}] note: ${guardProblem}`);
     const samples = await findSamples(config.pitsDir);
     const submitted = await Promise.all(
       samples
