@@ -59,6 +59,12 @@ _runner.call_and_report = _fake
   osExit: `import os\nos._exit(0)\n`,
 };
 
+/** Extra files of an attack, beside the solution: a module named like the runner's pytest plugin, to shadow it. */
+const PYTHON_EXTRA: Record<string, Record<string, string>> = {
+  shadowPlugin: { "runner_code_policy_pytest.py": "# nothing: the runner's restoring plugin would be this file\n" },
+};
+PYTHON_ATTACKS.shadowPlugin = PYTHON_ATTACKS.importlib ?? "";
+
 const NODE_ATTACKS: Record<string, string> = {
   // The issue's attack: every function of node:assert replaced by a no-op when the solution loads.
   assertNoop: `try {\n  const assert = require("node:assert");\n  for (const target of [assert, assert.strict]) for (const key of Object.keys(target)) target[key] = () => {};\n} catch {}\n`,
@@ -93,6 +99,7 @@ const CASES = [
   PY("sysModules", { score: 50 }),
   PY("gcFind", { score: 50 }),
   PY("atexitReport", { score: 50 }),
+  PY("shadowPlugin", { score: 50 }),
   JS("assertNoop", { score: 66.67 }),
   JS("computedRequire", { score: 66.67 }),
   JS("functionEscape", { score: 66.67 }),
@@ -128,7 +135,9 @@ beforeAll(async () => {
     CASES.map(async ([language, base, attack, expected]) => {
       const key = keyOf(language, attack, expected);
       const files: Record<string, string> =
-        language === "python" ? { "shapes.py": `${partial.python}${PYTHON_ATTACKS[attack]}` } : { "calculator.js": `${partial.node}${NODE_ATTACKS[attack]}` };
+        language === "python"
+          ? { "shapes.py": `${partial.python}${PYTHON_ATTACKS[attack]}`, ...PYTHON_EXTRA[attack] }
+          : { "calculator.js": `${partial.node}${NODE_ATTACKS[attack]}` };
       const folder = await writeSubmission(scratch, key.replaceAll("/", "-"), files);
       return { key, ...(await h.api.submit({ pitId: pitOf(language, base, "score" in expected), source: folder })) };
     }),
