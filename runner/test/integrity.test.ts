@@ -105,10 +105,12 @@ describe.each(ATTACKS)("attack on $pit: $name", (attack: Attack) => {
   it.each([attack.pit, LEGACY(attack.pit)])("gains nothing on %s", (pitId) => {
     const row = rows.get(key(pitId, attack.name));
     expectNoGain(row, attack.pit);
-    // A file it was not allowed to contribute is named to the student, with the reason.
-    const ignored = new Set((row?.feedback as Feedback | undefined)?.ignoredFiles?.map((f) => f.path));
-    const replacedSolution = Object.keys(attack.files).filter((f) => !ignored.has(f));
-    if (row?.status === "DONE") expect(replacedSolution.every((f) => f === "shapes.py")).toBe(true);
+    // Every file it was not allowed to contribute is named to the student, with the reason.
+    if (row?.status === "DONE") {
+      const ignored = (row.feedback as Feedback).ignoredFiles?.map((f) => f.path) ?? [];
+      const dropped = Object.keys(attack.files).filter((f) => !(attack.kept ?? []).includes(f));
+      expect(ignored.sort()).toEqual(dropped.sort());
+    }
   });
 });
 

@@ -13,6 +13,8 @@ export interface Attack {
   pit: string;
   name: string;
   files: Record<string, string>;
+  /** Files of the attack a submission may contribute (the solution itself, a harmless package marker); all others must be dropped. */
+  kept?: string[];
 }
 
 const javaTests = (pkg: string, cls: string) => `package ${pkg};
@@ -100,7 +102,7 @@ export const ATTACKS: Attack[] = [
 
   { pit: PYTHON, name: "own passing tests in tests/", files: { "tests/test_extra.py": pythonTests } },
   { pit: PYTHON, name: "a conftest.py in the test folder that turns failures into passes", files: { "tests/conftest.py": PASS_EVERYTHING_HOOK } },
-  { pit: PYTHON, name: "a conftest.py in a sub-folder", files: { "sub/conftest.py": PASS_EVERYTHING_HOOK, "sub/__init__.py": "" } },
+  { pit: PYTHON, name: "a conftest.py in a sub-folder", files: { "sub/conftest.py": PASS_EVERYTHING_HOOK, "sub/__init__.py": "" }, kept: ["sub/__init__.py"] },
   { pit: PYTHON, name: "pytest.ini deselecting the failing tests", files: { "pytest.ini": `[pytest]\naddopts = ${DESELECT}\n` } },
   { pit: PYTHON, name: "setup.cfg deselecting the failing tests", files: { "setup.cfg": `[tool:pytest]\naddopts = ${DESELECT}\n` } },
   { pit: PYTHON, name: "pyproject.toml deselecting the failing tests", files: { "pyproject.toml": `[tool.pytest.ini_options]\naddopts = '${DESELECT}'\n` } },
@@ -113,7 +115,7 @@ export const ATTACKS: Attack[] = [
       "evil.pth": `import os; os.environ["PYTEST_ADDOPTS"] = '${DESELECT}'\n`,
     },
   },
-  { pit: PYTHON, name: "pytest.skip() called from the solution", files: { "shapes.py": SKIP_FROM_SOLUTION } },
+  { pit: PYTHON, name: "pytest.skip() called from the solution", files: { "shapes.py": SKIP_FROM_SOLUTION }, kept: ["shapes.py"] },
 
   { pit: NODE, name: "own passing tests in test/", files: { "test/extra.test.js": nodeTests } },
   { pit: NODE, name: "own passing tests at the root, by node's file pattern", files: { "extra.test.js": nodeTests, "more-test.js": nodeTests } },
