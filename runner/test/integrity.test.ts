@@ -57,6 +57,7 @@ async function writePits(pitsDir: string): Promise<void> {
 }
 
 const key = (pit: string, name: string) => `${pit} :: ${name}`;
+const feedbackOf = (row: Row | undefined) => row?.feedback as unknown as Feedback | undefined;
 
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), "integrity-"));
@@ -92,7 +93,7 @@ afterAll(async () => {
 
 /** Exactly the honest score, or refused: nothing in between, nothing above. */
 function expectNoGain(row: Row | undefined, pit: string): void {
-  const feedback = row?.feedback as Feedback | undefined;
+  const feedback = feedbackOf(row);
   if (row?.status === "ERROR") {
     expect(feedback?.outcome).toBe("invalid_submission");
     return;
@@ -107,7 +108,7 @@ describe.each(ATTACKS)("attack on $pit: $name", (attack: Attack) => {
     expectNoGain(row, attack.pit);
     // Every file it was not allowed to contribute is named to the student, with the reason.
     if (row?.status === "DONE") {
-      const ignored = (row.feedback as Feedback).ignoredFiles?.map((f) => f.path) ?? [];
+      const ignored = feedbackOf(row)?.ignoredFiles?.map((f) => f.path) ?? [];
       const dropped = Object.keys(attack.files).filter((f) => !(attack.kept ?? []).includes(f));
       expect(ignored.sort()).toEqual(dropped.sort());
     }
@@ -119,7 +120,7 @@ describe.each(HONEST_MULTI_FILE)("honest solution on $pit: $name", (honest: Atta
     const row = rows.get(key(pitId, honest.name));
     expect(row?.status).toBe("DONE");
     expect(Number(row?.score)).toBe(100);
-    expect((row?.feedback as Feedback).ignoredFiles).toBeUndefined();
+    expect(feedbackOf(row)?.ignoredFiles).toBeUndefined();
   });
 });
 
