@@ -223,6 +223,14 @@ for f in /opt/runner-guards/java/runner-guard.jar /opt/runner-guards/java/maven.
   as_runner sh -c "test \"\$(stat -c %U:%a $f)\" = root:644" >/dev/null 2>&1 || fail "$f is missing or not root-owned 0644"
 done
 ok "the Java guard (runner-guard.jar) and Maven's CDS archive are root-owned 0644 in /opt/runner-guards/java"
+# 4c-iii. The Python and Node guards of the code policy: root-owned 0644 in root-owned 0755 folders, so no slot uid
+# can change them nor leave a __pycache__ beside them.
+for f in /opt/runner-guards/python/sitecustomize.py /opt/runner-guards/python/runner_code_policy_pytest.py \
+         /opt/runner-guards/node/code-policy-preload.cjs; do
+  as_runner sh -c "test \"\$(stat -c %U:%a $f)\" = root:644 && test \"\$(stat -c %U:%a \$(dirname $f))\" = root:755" >/dev/null 2>&1 \
+    || fail "$f is missing, or it or its folder is not root-owned 0644/0755"
+done
+ok "the Python and Node code-policy guards are root-owned and read-only in /opt/runner-guards"
 
 # 4d. Java: Maven grades a JUnit 5 project as runner with no network, from Debian's repository only.
 # The Java sample PIT when present (template + passing sample), else a minimal project.

@@ -168,11 +168,15 @@ describe("requiredFilesOutside", () => {
     expect(requiredFilesOutside(config("maven", ["src/main/java/**/BankAccount.java"]))).toEqual([]);
     expect(requiredFilesOutside(config("pytest", ["shapes.py"]))).toEqual([]);
     expect(requiredFilesOutside(config("node", ["calculator.js", "lib/*.{js,mjs}"]))).toEqual([]);
+    // Some path the glob matches is one a submission may contribute.
+    expect(requiredFilesOutside(config("node", ["solution.*"]))).toEqual([]);
+    expect(requiredFilesOutside(config("pytest", ["src/*.py", "**/*"]))).toEqual([]);
   });
 
   it("names those outside studentFiles or owned by a tool", () => {
     expect(requiredFilesOutside(config("maven", ["Main.java", "pom.xml"]))).toEqual(["Main.java", "pom.xml"]);
     expect(requiredFilesOutside(config("pytest", ["conftest.py", "tests/test_a.py", "a.py"]))).toEqual(["conftest.py", "tests/test_a.py"]);
     expect(requiredFilesOutside(config("node", ["app.ts"], ["src/**"]))).toEqual(["app.ts"]);
+    expect(requiredFilesOutside(config("node", ["solution.ts", "test/*.js"]))).toEqual(["solution.ts", "test/*.js"]);
   });
 });
