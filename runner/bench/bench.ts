@@ -17,6 +17,7 @@ import { TRIVIAL_PIT, writeTrivialPit, writeTrivialZip } from "./fixtures";
 import { floorOnce, type FloorSample } from "./floor";
 import { JAVA_PIT, JAVA_PLAIN_PIT, runJavaBench, writeJavaPits, type JavaBenchResult } from "./java";
 import { codePolicyTable, runCodePolicyBench } from "./code-policy";
+import { runSandboxOverhead, sandboxTable } from "./sandbox-overhead";
 import { runMemoryBench, type MemoryResult } from "./memory";
 import { floorTable, levelsTable, memoryTable, summarizeFloor, summarizeLevel, type LevelSummary } from "./report";
 import { median, round } from "./stats";
@@ -37,6 +38,10 @@ const { values: args } = parseArgs({
     "code-policy-only": { type: "boolean", default: false },
     "no-code-policy": { type: "boolean", default: false },
     "code-policy-n": { type: "string", default: "15" },
+    // The sandbox's cost per run, the launcher against setpriv + ulimit (bench/sandbox-overhead.ts): alone or skipped.
+    "sandbox-only": { type: "boolean", default: false },
+    "no-sandbox": { type: "boolean", default: false },
+    "sandbox-n": { type: "string", default: "15" },
   },
 });
 
@@ -50,6 +55,12 @@ async function main(): Promise<void> {
     console.error(`bench: over its time limit of ${args["time-limit-s"]} s; aborting`);
     process.exit(2);
   }, Number(args["time-limit-s"]) * 1000).unref();
+  const sandboxSection = async () =>
+    `\n## Sandbox cost per run (median of ${args["sandbox-n"]})\n\n${sandboxTable(await runSandboxOverhead(Number(args["sandbox-n"])))}`;
+  if (args["sandbox-only"]) {
+    console.log(await sandboxSection());
+    return;
+  }
   if (args["code-policy-only"]) {
     console.log(`\n## Code policy checks (median of ${args["code-policy-n"]})\n\n${codePolicyTable(await runCodePolicyBench(Number(args["code-policy-n"])))}`);
     return;
@@ -167,6 +178,7 @@ async function main(): Promise<void> {
     if (javaBench) printJava(javaBench);
     if (javaE2eMedian !== undefined) console.log(`java end to end median: ${javaE2eMedian} ms (target < ${TARGETS.javaE2eMs})`);
     if (codePolicy) console.log(`\n## Code policy checks (median of ${args["code-policy-n"]})\n\n${codePolicyTable(codePolicy)}`);
+    if (!args["no-sandbox"]) console.log(await sandboxSection());
     if (memory) {
       console.log(`\n## 200 MB submission: download + extract in a child process\n`);
       console.log(memoryTable(memory));

@@ -5,7 +5,8 @@
  * uid, temp sweep, reclaiming removal) and `launcher` (the same with guards/launcher's one exec: limits,
  * no_new_privs and the seccomp filter). Both sandboxes are ratios to `plain` from the same run.
  *
- *   npx ts-node bench/sandbox-overhead.ts [N]     (as root, or with the capabilities of backend.md)
+ *   npm run bench -- --sandbox-only [--sandbox-n=N]     (part of every `npm run bench`, unless --no-sandbox)
+ *   npx ts-node bench/sandbox-overhead.ts [N]             (as root, or with the capabilities of backend.md)
  */
 import { readFileSync } from "node:fs";
 import { chmod, cp, mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -14,13 +15,13 @@ import path from "node:path";
 import pino from "pino";
 import { rimraf } from "rimraf";
 import { runCommand } from "../src/execute/run-command";
+import { median } from "./stats";
 import { detectHostTools } from "../src/sandbox/host-tools";
 import { Sandbox } from "../src/sandbox/sandbox";
 import { DEFAULT_SANDBOX } from "../src/sandbox/sandbox-settings";
 
 const RUNNER_DIR = path.resolve(__dirname, "..");
 const PIT = "javascript-node-dummy-dev";
-const runs = Number(process.argv[2] ?? 20);
 
 async function prepare(base: string, id: string): Promise<{ workspace: string; tmp: string; home: string; tmpdir: string }> {
   const workspace = path.join(base, "work", id);
@@ -45,12 +46,21 @@ function cpuMs(): number {
   return childTicks * 10 + (self.user + self.system) / 1000;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+export interface SandboxOverhead {
+  runs: number;
+  plainMedianMs: number;
+  setprivMedianMs: number;
+  launcherMedianMs: number;
+  setprivRatio: number;
+  launcherRatio: number;
+  launcherOverSetpriv: number;
+  cpuMeanMs: Record<string, number>;
+  cpuRatios: { setpriv: number; launcher: number };
+  phaseMediansMs: Record<string, number>;
 }
 
-async function main(): Promise<void> {
+/** The sandbox before the launcher (setpriv + ulimit) and with it, each as a ratio to no sandbox, in one run. */
+export async function runSandboxOverhead(runs: number): Promise<SandboxOverhead> {
   const log = pino({ level: "silent" });
   const tools = detectHostTools(DEFAULT_SANDBOX);
   if (!tools.launcher) throw new Error(`the launcher is needed for the comparison: ${tools.launcherProblem}`);
@@ -103,24 +113,38 @@ async function main(): Promise<void> {
   const ratio = (value: number) => Math.round((value / plain) * 1000) / 1000;
   const setpriv = median(times.setpriv);
   const launcher = median(times.launcher);
-  console.log(
-    JSON.stringify({
-      runs: times.plain.length,
-      plainMedianMs: Math.round(plain),
-      setprivMedianMs: Math.round(setpriv),
-      launcherMedianMs: Math.round(launcher),
-      setprivRatio: ratio(setpriv),
-      launcherRatio: ratio(launcher),
-      launcherOverSetpriv: Math.round((launcher / setpriv) * 1000) / 1000,
-      // Mean CPU per submission (the bench's own work for it plus every process it ran), and its ratios.
-      cpuMeanMs: Object.fromEntries(modes.map((m) => [m, Math.round(cpu[m] / times[m].length)])),
-      cpuRatios: { setpriv: Math.round((cpu.setpriv / cpu.plain) * 1000) / 1000, launcher: Math.round((cpu.launcher / cpu.plain) * 1000) / 1000 },
-      phaseMediansMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(median(v) * 10) / 10])),
-    }),
-  );
+  return {
+    runs: times.plain.length,
+    plainMedianMs: Math.round(plain),
+    setprivMedianMs: Math.round(setpriv),
+    launcherMedianMs: Math.round(launcher),
+    setprivRatio: ratio(setpriv),
+    launcherRatio: ratio(launcher),
+    launcherOverSetpriv: Math.round((launcher / setpriv) * 1000) / 1000,
+    // Mean CPU per submission (the bench's own work for it plus every process it ran), and its ratios.
+    cpuMeanMs: Object.fromEntries(modes.map((m) => [m, Math.round(cpu[m] / times[m].length)])),
+    cpuRatios: { setpriv: Math.round((cpu.setpriv / cpu.plain) * 1000) / 1000, launcher: Math.round((cpu.launcher / cpu.plain) * 1000) / 1000 },
+    phaseMediansMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(median(v) * 10) / 10])),
+  };
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+export function sandboxTable(r: SandboxOverhead): string {
+  return [
+    "| sandbox | median ms per submission | ratio to none | CPU ms per submission | CPU ratio to none |",
+    "| --- | --- | --- | --- | --- |",
+    `| none (runner's own user) | ${r.plainMedianMs} | 1 | ${r.cpuMeanMs.plain} | 1 |`,
+    `| setpriv + ulimit (before the launcher) | ${r.setprivMedianMs} | ${r.setprivRatio} | ${r.cpuMeanMs.setpriv} | ${r.cpuRatios.setpriv} |`,
+    `| launcher (limits + seccomp, one exec) | ${r.launcherMedianMs} | ${r.launcherRatio} | ${r.cpuMeanMs.launcher} | ${r.cpuRatios.launcher} |`,
+    "",
+    `launcher / setpriv: ${r.launcherOverSetpriv} (${r.runs} runs of each, interleaved)`,
+  ].join("\n");
+}
+
+if (require.main === module) {
+  runSandboxOverhead(Number(process.argv[2] ?? 20))
+    .then((result) => console.log(JSON.stringify(result)))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
