@@ -1,5 +1,4 @@
-import { readdirSync } from "node:fs";
-import path from "node:path";
+import { templateFiles } from "../admit/select-files";
 import type { LoadedPit } from "../pit-config/pit-config.service";
 import { studentSources } from "./check-source";
 
@@ -18,12 +17,4 @@ export function guardFileList(pit: LoadedPit, studentFiles: string[], extensions
 }
 
 /** The template's files, relative (posix), for the rare "*" list: the only code under the workspace not the student's. */
-export function templateCodeFiles(templateDir: string): string[] {
-  try {
-    return readdirSync(templateDir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => path.relative(templateDir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"));
-  } catch {
-    return [];
-  }
-}
+export const templateCodeFiles = templateFiles;

@@ -1,6 +1,6 @@
 import { bwrapArgs, bwrapWorks, type BwrapPaths } from "./bwrap";
 import { canSwitchUsers, findTool } from "./host-support";
-import { launcherArgs, launcherPath, probeLauncher, type Launcher } from "./launcher";
+import { launcherArgs, launcherPath, limitArgs, probeLauncher, type Launcher } from "./launcher";
 import type { NetworkPolicy, ResourceLimits, SandboxSettings } from "./sandbox-settings";
 import { shellAppliesLimits, ulimitScript } from "./shell-limits";
 
@@ -80,18 +80,7 @@ export function limitsBy(mode: ResolvedMode, tools: HostTools): "launcher" | "sh
   return tools.prlimit ? "prlimit" : "none";
 }
 
-/** prlimit's arguments for the limits; RLIMIT_NPROC only when it is counted for this run's own uid. */
-export function limitArgs(limits: ResourceLimits, perRunUid: boolean): string[] {
-  const args = [
-    `--cpu=${limits.cpuSeconds}`,
-    `--as=${limits.memoryBytes}`,
-    `--fsize=${limits.fileBytes}`,
-    `--nofile=${limits.openFiles}`,
-    "--core=0",
-  ];
-  if (perRunUid) args.push(`--nproc=${limits.processes}`);
-  return args;
-}
+export { limitArgs };
 
 // Without the launcher: the OOM killer should still pick the student's processes, never the runner.
 const PRELUDE = "{ echo 1000 > /proc/self/oom_score_adj; } 2>/dev/null; ";

@@ -19,12 +19,11 @@ export interface Launcher {
 const OOM_SCORE_ADJ = 1000;
 
 /**
- * The launcher's argv up to and including `--`: the limits (the process count only for a uid of the run's own,
- * since under the runner's uid it would count the runner's threads), oom_score_adj and the network policy.
+ * The limits as prlimit's options, which the launcher takes with the same spelling; RLIMIT_NPROC only for a uid of
+ * the run's own, since under the runner's uid it would count the runner's threads.
  */
-export function launcherArgs(launcher: string, limits: ResourceLimits, perRunUid: boolean, network: NetworkPolicy): string[] {
+export function limitArgs(limits: ResourceLimits, perRunUid: boolean): string[] {
   const args = [
-    launcher,
     `--cpu=${limits.cpuSeconds}`,
     `--as=${limits.memoryBytes}`,
     `--fsize=${limits.fileBytes}`,
@@ -32,8 +31,12 @@ export function launcherArgs(launcher: string, limits: ResourceLimits, perRunUid
     "--core=0",
   ];
   if (perRunUid) args.push(`--nproc=${limits.processes}`);
-  args.push(`--oom-score-adj=${OOM_SCORE_ADJ}`, `--network=${network}`, "--");
   return args;
+}
+
+/** The launcher's argv up to and including `--`: the limits, oom_score_adj and the network policy. */
+export function launcherArgs(launcher: string, limits: ResourceLimits, perRunUid: boolean, network: NetworkPolicy): string[] {
+  return [launcher, ...limitArgs(limits, perRunUid), `--oom-score-adj=${OOM_SCORE_ADJ}`, `--network=${network}`, "--"];
 }
 
 /**
