@@ -22,7 +22,7 @@ export const REASONS = {
 } as const;
 
 // Java packages of the test frameworks, assertion libraries, the build tool and the runner's own guard.
-const JAVA_TOOL_PACKAGES = [
+export const JAVA_TOOL_PACKAGES: readonly string[] = [
   "org/junit/", "junit/", "org/opentest4j/", "org/apiguardian/", "org/hamcrest/", "org/assertj/", "org/mockito/",
   "org/testng/", "org/apache/maven/", "runnerguard/", "grader/",
 ];

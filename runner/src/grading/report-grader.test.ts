@@ -17,7 +17,7 @@ const grade = (over: Partial<GradeInput>) =>
     run: run(),
     reports: { files: [], skipped: [] },
     expectation: ALL_COUNT,
-    ownFiles: new Set(["src/A.java", "calc.py"]),
+    compiled: { student: new Set(["src/A.java", "calc.py", "src/main/java/dev/bank/Account.java"]), template: new Set(["src/test/java/dev/bank/AccountTest.java"]) },
     workspace: WS,
     pitId: "p",
     ...over,
@@ -86,6 +86,13 @@ describe("gradeReports", () => {
     // A compiler error in a file that is neither the student's nor the template's is not the student's either.
     expect(() => grade({ run: run({ output: `[ERROR] /usr/share/x/Gen.java:[1,1] oops` }) })).toThrow(EnvironmentError);
     expect(() => grade({ run: run({ exitCode: null, signal: "SIGKILL" }) })).toThrow(/killed/);
+    // A template test missing a package that the pom should have provided (JUnit) is the PIT's failure...
+    const test = `${WS}/src/test/java/dev/bank/AccountTest.java`;
+    expect(() => grade({ run: run({ output: `[ERROR] ${test}:[3,36] package org.junit.jupiter.api does not exist` }) })).toThrow(EnvironmentError);
+    // ...but one that does not compile against the student's API, or misses the student's own package, is theirs.
+    for (const message of ["cannot find symbol", "package dev.bank.model does not exist", "package com.other does not exist"]) {
+      expect(grade({ run: run({ output: `[ERROR] ${test}:[9,5] ${message}` }) }).feedback.outcome).toBe("compile_error");
+    }
   });
 
   it("calls a report whose every test file failed to load a compile error", () => {

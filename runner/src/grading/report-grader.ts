@@ -16,7 +16,7 @@ import {
 } from "./feedback";
 import { parseJUnitXml, ReportParseError, type ParsedTestCase } from "./junit-xml";
 import type { ReadReports } from "./report-files";
-import { environmentFailure, studentCompileErrors } from "./run-failure";
+import { environmentFailure, studentCompileErrors, type CompiledFiles } from "./run-failure";
 
 /** Short enough that a long list of failing tests stays readable. */
 export const MAX_TEST_MESSAGE_CHARS = 1000;
@@ -39,7 +39,7 @@ export interface GradeInput {
   trustedCases?: ParsedTestCase[];
   expectation: TestExpectation;
   /** Files the submission contributed and the template's: a compiler error elsewhere is not the student's. */
-  ownFiles: ReadonlySet<string>;
+  compiled: CompiledFiles;
   /** Files of the submission that were dropped, with why. */
   ignored?: IgnoredFile[];
   workspace: string;
@@ -146,7 +146,7 @@ export function gradeReports(input: GradeInput): ReportGrade {
     problems,
     counted,
   });
-  const compileErrors = () => studentCompileErrors(run, workspace, input.ownFiles);
+  const compileErrors = () => studentCompileErrors(run, workspace, input.compiled);
 
   if (input.setupFailure) {
     const errors = compileErrors();

@@ -1,6 +1,7 @@
 import type { RunResult } from "../execute/run-command";
 import { EnvironmentError } from "../errors/runner-error";
 import { cleanText } from "./feedback";
+import { JAVA_TOOL_PACKAGES } from "../admit/protected-paths";
 import { extractCompileErrors } from "./compile-errors";
 
 /**
@@ -23,16 +24,34 @@ export function environmentCause(run: RunResult): string {
   return "the test command failed without a test report or a compiler error in the submission";
 }
 
+export interface CompiledFiles {
+  /** The files the submission contributed, relative. */
+  student: ReadonlySet<string>;
+  /** The template's files, relative. */
+  template: ReadonlySet<string>;
+}
+
+/** A package no submission may provide (the test frameworks', the build tool's, the guard's): only the PIT's pom can. */
+function toolPackage(name: string): boolean {
+  const asPath = `${name.replace(/\./g, "/")}/`;
+  return JAVA_TOOL_PACKAGES.some((p) => asPath.startsWith(p));
+}
+
 /**
  * The compiler's errors that are the student's: located in a file the submission contributed, or in a template
- * test that does not compile against the submission's API. An error with no location (a bare SyntaxError) is
- * the student's too: only their code is compiled besides the template's.
+ * test that does not compile against the submission's API. A template test that misses a package no submission
+ * may provide (`package org.junit.jupiter.api does not exist`: the pom lacks the dependency) is the PIT's failure,
+ * not the student's; one that misses any other package is the student's (a wrong package name, a missing class). An error with no location (a bare SyntaxError) is the student's: only their code is
+ * compiled besides the template's.
  */
-export function studentCompileErrors(run: RunResult, workspace: string, ownFiles: ReadonlySet<string>): string[] {
+export function studentCompileErrors(run: RunResult, workspace: string, files: CompiledFiles): string[] {
   return extractCompileErrors(run.output, workspace)
     .filter((error) => {
-      const location = /^([^:\s]+\.[A-Za-z]+):\d+/.exec(error)?.[1];
-      return location === undefined || ownFiles.has(location.replace(/^\.\//, ""));
+      const location = /^([^:\s]+\.[A-Za-z]+):\d+/.exec(error)?.[1]?.replace(/^\.\//, "");
+      if (location === undefined || files.student.has(location)) return true;
+      if (!files.template.has(location)) return false;
+      const missing = /package ([\w.]+) does not exist/.exec(error)?.[1];
+      return missing === undefined || !toolPackage(missing);
     })
     .map((e) => cleanText(e, 500));
 }

@@ -111,7 +111,7 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
         reports: java.results ? { files: [], skipped: [] } : await readReports(workspace, reportPaths),
         trustedCases: java.results,
         expectation: { expected: expectedTests, disabled: disabledTests, isTemplateTest: templateTestMatcher(pit.config.buildTool, template) },
-        ownFiles: new Set([...studentFiles, ...template]),
+        compiled: { student: new Set(studentFiles), template: new Set(template) },
         ignored: admission.ignored,
         workspace,
         pitId: pit.pitId,
