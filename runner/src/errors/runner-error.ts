@@ -115,6 +115,23 @@ export class EnvironmentError extends RunnerError {
   }
 }
 
+/**
+ * The test report contradicts the run that should have written it: it shows no failure although the test tool
+ * said some test failed (exit code 1 for pytest, node --test and Maven alike). Something else wrote or changed it.
+ */
+export class ReportMismatchError extends RunnerError {
+  constructor(exitCode: number, options: { submissionId?: string } = {}) {
+    super(`The test report shows no failure, but the test command exited ${exitCode}`, {
+      kind: "permanent",
+      outcome: "invalid_submission",
+      studentMessage:
+        "Your submission was not graded: the test report says no test failed, but the test run itself reported failures, " +
+        "so the report cannot be trusted. Make sure your code does not write or change files it was not asked to, and submit again.",
+      ...options,
+    });
+  }
+}
+
 /** A storage call failed; `kind` tells whether the object is gone for good or S3 was unavailable. */
 export class StorageError extends RunnerError {
   constructor(message: string, options: { kind: ErrorKind; cause?: unknown; submissionId?: string }) {

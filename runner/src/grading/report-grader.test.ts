@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RunResult } from "../execute/run-command";
-import { EnvironmentError, PitConfigError } from "../errors/runner-error";
+import { EnvironmentError, PitConfigError, ReportMismatchError } from "../errors/runner-error";
 import { DID_NOT_RUN, type TestExpectation } from "./counted-tests";
 import { gradeReports, type GradeInput } from "./report-grader";
 
@@ -141,6 +141,17 @@ describe("gradeReports", () => {
     const g = grade({ reports: surefire, expectation: { isTemplateTest: (t) => t.name !== "passes" } });
     expect(g.feedback.summary.total).toBe(5);
     expect(g.feedback.notGraded).toEqual([{ name: "passes", suite: "fx.MixedTest", status: "passed" }]);
+  });
+
+  it("refuses a report without a failure from a run whose tool said some test failed, and never grades a broken tool's", () => {
+    const allPass = { path: "reports/junit.xml", content: '<testsuite><testcase classname="S" name="a"/><testcase classname="S" name="b"><skipped/></testcase></testsuite>' };
+    const reports = { files: [allPass], skipped: [] };
+    expect(() => grade({ run: run({ exitCode: 1 }), reports })).toThrow(ReportMismatchError);
+    expect(() => grade({ run: run({ exitCode: 3 }), reports })).toThrow(EnvironmentError);
+    expect(grade({ run: run({ exitCode: 0 }), reports }).score).toBe(50);
+    // Reports with a failure agree with exit code 1; a timeout or signed results are graded as they are.
+    expect(grade({ run: run({ exitCode: 1 }), reports: surefire }).score).toBe(33.33);
+    expect(grade({ run: run({ exitCode: null, timedOut: true }), reports }).feedback.outcome).toBe("timeout");
   });
 
   it("grades the guard's trusted results instead of the reports when it has them", () => {

@@ -1,5 +1,5 @@
 import type { IgnoredFile } from "../admit/admission";
-import { PitConfigError } from "../errors/runner-error";
+import { PitConfigError, ReportMismatchError } from "../errors/runner-error";
 import type { RunResult } from "../execute/run-command";
 import type { PitConfig } from "../pit-config/interfaces/pit-config.interface";
 import { relativize } from "./compile-errors";
@@ -181,8 +181,22 @@ export function gradeReports(input: GradeInput): ReportGrade {
     }
     return result("failed", 0, "The expected tests did not run, so the score is 0.");
   }
+  checkAgreesWithRun(run, cases, input.trustedCases !== undefined);
   const outcome: Outcome = summary.total > 0 && summary.passed === summary.total ? "passed" : "failed";
   return result(outcome, weightedScore(counted, summary, input.grading), countSentence(summary, missing));
+}
+
+/**
+ * The tool's own verdict must agree with its report. Exit code 1 means "some test failed" to pytest, node --test and
+ * Maven alike: a report without a failure from such a run was not written by that run alone (a solution rewrote or
+ * replaced it). Any other non-zero exit with such a report means the tool itself broke: the environment's failure.
+ * Results the runner-owned guard signed are the run's own verdict and need no such check.
+ */
+function checkAgreesWithRun(run: RunResult, cases: ParsedTestCase[], trusted: boolean): void {
+  if (trusted || run.timedOut || run.exitCode === null || run.exitCode === 0) return;
+  if (!cases.every((c) => c.status === "passed" || c.status === "skipped")) return;
+  if (run.exitCode === 1) throw new ReportMismatchError(run.exitCode);
+  throw environmentFailure(run, "The test command");
 }
 
 function notGradedOf(c: ParsedTestCase, workspace: string): NotGradedTest {
