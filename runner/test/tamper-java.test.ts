@@ -48,6 +48,51 @@ const REPLACE_CLASS = String.raw`
   }
 ${REWRITE}`;
 
+/**
+ * Records kept out of the grade by the size of the output (the reviewer's attack): many nested classes with long
+ * names make the guard's fingerprints big, and the class prints ~700 KB when the first test touches it, so a 1 MiB
+ * log that keeps its head and tail loses what lies between. `suppress`: the fingerprints straddle the end of the head,
+ * so neither they nor the plan survive in the log (the guard "did not report": the XML used to be graded, with a
+ * warning). `planCut`: the fingerprints end just before the end of the head (the runner's default
+ * RUNNER_MAX_LOG_BYTES, 1 MiB: a head of 512 KiB) and the plan, printed right after them, is cut (the XML used to be
+ * graded without a warning). Both register the hook that rewrites the XML: before the fix they scored 100.
+ */
+const HEAD_BYTES = 512 * 1024;
+const OPEN_JSON_FIXED = '{"type":"open","classes":{}}'.length;
+/** The length of one fingerprint entry `"<path>":"<64 hex>"` in the old single open record. */
+const entry = (classPath: string) => classPath.length + 2 + 1 + 2 + 64;
+function nestedClasses(names: string[]): string {
+  return names.map((n) => `  static final class ${n} {}`).join("\n");
+}
+/** `count` nested classes with names of `length` characters. */
+function longNames(count: number, length: number): string[] {
+  return Array.from({ length: count }, (_, i) => "N".repeat(length - String(i).length) + String(i));
+}
+/** Names that make the old single `open` line end `slack` bytes before the end of the log's head. */
+function namesEndingTheHead(slack: number): string[] {
+  const fixed = [entry("target/classes/dev/dummy/BankAccount.class"), entry("target/test-classes/dev/dummy/BankAccountTest.class")];
+  // The line: "\n@@runnerguard 1 " + base64(JSON) + " " + 64 hex + "\n".
+  const targetB64 = HEAD_BYTES - slack - "\n@@runnerguard 1 ".length - 66;
+  const targetJson = Math.floor((targetB64 * 3) / 4);
+  let json = OPEN_JSON_FIXED + fixed.reduce((a, b) => a + b + 1, 0) - 1;
+  const names: string[] = [];
+  const nested = (name: string) => entry(`target/classes/dev/dummy/BankAccount$${name}.class`) + 1;
+  for (let i = 0; ; i++) {
+    const full = "N".repeat(200 - String(i).length) + String(i);
+    if (json + nested(full) <= targetJson - nested("M1")) {
+      names.push(full);
+      json += nested(full);
+      continue;
+    }
+    const rest = targetJson - json - nested("");
+    names.push("M".repeat(Math.max(1, rest - String(i).length)) + String(i));
+    return names;
+  }
+}
+const FLOOD = String.raw`  static { System.out.print("x".repeat(700000)); System.out.println(); }`;
+// Rewrites the XML at exit, then ends the JVM with 0, so that the run does not say that tests failed either.
+const HOOK = `  static { Runtime.getRuntime().addShutdownHook(new Thread(() -> { rewrite(); Runtime.getRuntime().halt(0); })); }\n${REWRITE}`;
+
 const ATTACKS = {
   hook: () => partialWith(`  static { Runtime.getRuntime().addShutdownHook(new Thread(BankAccount::rewrite)); }\n${REWRITE}`),
   thread: () =>
@@ -64,6 +109,8 @@ ${REWRITE}`),
   halt: () => partialWith("", "    Runtime.getRuntime().halt(0);"),
   exit: () => partialWith("", "    System.exit(0);"),
   replaceClass: () => partialWith(REPLACE_CLASS),
+  suppress: () => partialWith(`${nestedClasses(longNames(1500, 200))}\n${FLOOD}\n${HOOK}`),
+  planCut: () => partialWith(`${nestedClasses(namesEndingTheHead(300))}\n${FLOOD}\n${HOOK}`),
 };
 type Attack = keyof typeof ATTACKS;
 
@@ -98,6 +145,9 @@ const CASES: [string, Attack, { api: string } | { score: number }][] = [
   ["java-runtime", "replaceClass", { api: "a class file that changed after it was compiled" }],
   ["java-plain-runtime", "exit", { score: 33.33 }],
   ["java-plain-runtime", "halt", { score: 33.33 }],
+  // The guard's records lost to the log cap: graded from the guard's own channel, never from the rewritten XML.
+  ["java-runtime", "suppress", { score: 33.33 }],
+  ["java-runtime", "planCut", { score: 33.33 }],
 ];
 
 let h: Harness;

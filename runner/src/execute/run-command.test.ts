@@ -67,6 +67,27 @@ describe("runCommand", () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
+  it("keeps the marked lines of stdout and stderr apart from the capped log, whatever is printed around them", async () => {
+    const command = [
+      "echo '@@mark first'",
+      // Half a line on stdout, then a marked line on stderr: the streams are apart, nothing is mixed up.
+      "printf 'partial ' ",
+      "echo '@@mark on stderr' >&2",
+      "head -c 300000 /dev/zero | tr '\\0' x",
+      "echo",
+      "echo '@@mark last'",
+    ].join("; ");
+    const result = await runCommand({ ...base(), command, keepLinesStartingWith: "@@mark " });
+    // The log cut the middle: the marked lines are all there anyway.
+    expect(result.output).toContain("output cut by the runner");
+    expect(result.markedLines).toBe("@@mark first\n@@mark last\n@@mark on stderr\n");
+    expect(result.markedLinesTruncated).toBe(false);
+    const bounded = await runCommand({ ...base(), command: "for i in 1 2 3 4 5; do echo \"@@mark $i\"; done", keepLinesStartingWith: "@@mark ", markedLinesMaxBytes: 20 });
+    expect({ lines: bounded.markedLines, truncated: bounded.markedLinesTruncated }).toEqual({ lines: "@@mark 1\n@@mark 2\n", truncated: true });
+    const without = await runCommand({ ...base(), command: "echo '@@mark x'" });
+    expect(without.markedLines).toBe("");
+  });
+
   it("caps the output and keeps its end", async () => {
     const result = await runCommand({ ...base(), command: "head -c 100000 /dev/zero | tr '\\0' x; echo; echo THE-END" });
     expect(result.outputBytes).toBeGreaterThan(100000);

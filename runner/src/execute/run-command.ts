@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { CappedOutput } from "./capped-output";
+import { CappedOutput, MarkedLines, MARKED_LINES_MAX_BYTES } from "./capped-output";
 
 /** How the command is started; the sandbox provides one. Without it: /bin/sh -c as the runner's own user. */
 export interface Launch {
@@ -22,6 +22,13 @@ export interface RunCommandOptions {
   /** Aborting kills the run as a timeout would (used at shutdown). */
   signal?: AbortSignal;
   launch?: Launch;
+  /**
+   * Lines (of stdout or stderr) that start with this marker are also kept apart from the capped log, first
+   * `markedLinesMaxBytes` of them (default 16 MiB), in `RunResult.markedLines`: a runner-owned witness in the test
+   * process (the Java guard's records) that no amount of other output can push out of what the runner reads.
+   */
+  keepLinesStartingWith?: string;
+  markedLinesMaxBytes?: number;
 }
 
 export interface RunResult {
@@ -33,6 +40,10 @@ export interface RunResult {
   /** stdout and stderr interleaved as they arrived, capped with head and tail kept. */
   output: string;
   outputBytes: number;
+  /** The lines that started with `keepLinesStartingWith`, stdout's then stderr's, whole lines; "" without a marker. */
+  markedLines?: string;
+  /** Marked lines were lost (more than the bound, or one cut off by the process's end). */
+  markedLinesTruncated?: boolean;
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
@@ -51,6 +62,10 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 export function runCommand(options: RunCommandOptions): Promise<RunResult> {
   const started = performance.now();
   const output = new CappedOutput(options.maxOutputBytes);
+  const marker = options.keepLinesStartingWith;
+  const bound = options.markedLinesMaxBytes ?? MARKED_LINES_MAX_BYTES;
+  // One per stream: a line of stdout and one of stderr arrive interleaved, never inside each other.
+  const marked = marker ? [new MarkedLines(marker, bound), new MarkedLines(marker, bound)] : [];
   return new Promise((resolve, reject) => {
     const { file, args } = options.launch?.wrap(options.command) ?? { file: "/bin/sh", args: ["-c", options.command] };
     const child = spawn(file, args, {
@@ -85,8 +100,14 @@ export function runCommand(options: RunCommandOptions): Promise<RunResult> {
     options.signal?.addEventListener("abort", onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
 
-    child.stdout.on("data", (chunk: Buffer) => output.write(chunk));
-    child.stderr.on("data", (chunk: Buffer) => output.write(chunk));
+    child.stdout.on("data", (chunk: Buffer) => {
+      output.write(chunk);
+      marked[0]?.write(chunk);
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output.write(chunk);
+      marked[1]?.write(chunk);
+    });
 
     let done = false;
     let exitKill: Promise<unknown> = Promise.resolve();
@@ -96,6 +117,7 @@ export function runCommand(options: RunCommandOptions): Promise<RunResult> {
       for (const t of timers) clearTimeout(t);
       options.signal?.removeEventListener("abort", onAbort);
       const durationMs = Math.round(performance.now() - started);
+      for (const m of marked) m.end();
       // Resolve only once the kill by uid is over, so the caller never sees a run with survivors.
       void exitKill.then(() =>
         resolve({
@@ -106,6 +128,8 @@ export function runCommand(options: RunCommandOptions): Promise<RunResult> {
           durationMs,
           output: output.toString(),
           outputBytes: output.totalBytes,
+          markedLines: marked.map((m) => m.toString()).join(""),
+          markedLinesTruncated: marked.some((m) => m.truncated),
         }),
       );
     };

@@ -17,6 +17,8 @@ export async function runSteps(
   options: Omit<RunCommandOptions, "command">,
 ): Promise<StepsResult> {
   const outputs: string[] = [];
+  const marked: string[] = [];
+  let markedTruncated = false;
   let outputBytes = 0;
   let spentMs = 0;
   const steps = [...setupCommands, testCommand];
@@ -26,8 +28,11 @@ export async function runSteps(
     const step = await runCommand({ ...options, command, timeoutMs });
     spentMs += step.durationMs;
     outputBytes += step.outputBytes;
+    marked.push(step.markedLines ?? "");
+    markedTruncated ||= step.markedLinesTruncated === true;
     outputs.push(steps.length > 1 ? `$ ${command}\n${step.output}` : step.output);
-    const run: RunResult = { ...step, durationMs: spentMs, output: outputs.join("\n"), outputBytes };
+    const markedLines = marked.join("");
+    const run: RunResult = { ...step, durationMs: spentMs, output: outputs.join("\n"), outputBytes, markedLines, markedLinesTruncated: markedTruncated };
     if (isTest || step.timedOut || step.aborted) return { run };
     if (step.exitCode !== 0) return { run, failedSetup: { command, exitCode: step.exitCode } };
   }

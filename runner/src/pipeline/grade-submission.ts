@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config";
 import { selectStudentFiles, templateFiles } from "../admit/select-files";
 import { checkSource } from "../code-policy/check-source";
+import { GUARD_MARKER } from "../code-policy/java/guard-records";
 import { verifyCompiledClasses } from "../code-policy/java/verify-classes";
 import { CodePolicyError, RunnerError } from "../errors/runner-error";
 import type { RunResult } from "../execute/run-command";
@@ -77,6 +78,8 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
       killGraceMs: input.config.killGraceMs,
       signal: input.signal,
       launch: sandbox?.sandbox.launch(sandbox.slot, { network: pit.config.network }),
+      // The Java guard's signed records, kept apart from the capped log so that output cannot push them out.
+      ...(prepared.guardKey ? { keepLinesStartingWith: GUARD_MARKER } : {}),
     }),
   );
   const { run } = steps;
@@ -91,9 +94,17 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
   const graded = await stage("grade", async () => {
     await sandbox?.sandbox.reclaim(sandbox.slot, workspace);
     // Compiled output is checked once nothing of the student's runs any more (Java: constant pools).
-    const java = await verifyCompiledClasses({ pit, workspace, studentFiles, output: run.output, guardKey: prepared.guardKey });
+    const java = await verifyCompiledClasses({
+      pit,
+      workspace,
+      studentFiles,
+      guardLines: run.markedLines ?? "",
+      guardLinesLost: run.markedLinesTruncated === true,
+      guardKey: prepared.guardKey,
+    });
     if (java.findings.length > 0) throw new CodePolicyError(java.findings);
-    // The guard did not report (a JUnit 4 PIT, a pom with its own additionalClasspathElements: the XML is graded), or forged lines were seen.
+    // The guard did not report (a JUnit 4 PIT, a pom with its own additionalClasspathElements: the XML is graded),
+    // it started but its records are incomplete (nothing is graded), or forged lines were seen.
     if (java.warnings) input.log?.warn({ event: "java-guard", warnings: java.warnings }, "Java guard warnings");
     const { expectedTests, disabledTests } = pit.config;
     if (!expectedTests && input.warnedPits && !input.warnedPits.has(pit.pitId)) {

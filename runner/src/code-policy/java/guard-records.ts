@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { ParsedTestCase } from "../../grading/junit-xml";
 
 /**
@@ -6,6 +6,9 @@ import type { ParsedTestCase } from "../../grading/junit-xml";
  * keeps those whose HMAC-SHA256 under this run's key is right. The key was read and deleted by the guard before any
  * student code ran, so a line the code under test printed cannot carry a valid signature.
  */
+
+/** What every line of the guard's starts with (runnerguard.Records.PREFIX): the runner keeps these lines apart from the log. */
+export const GUARD_MARKER = "@@runnerguard ";
 
 const LINE = /^@@runnerguard (\d{1,9}) ([A-Za-z0-9+/=]{1,2000000}) ([0-9a-f]{64})$/gm;
 
@@ -18,6 +21,13 @@ export interface GuardReport {
   results: Map<string, { status: ParsedTestCase["status"]; message: string | null }>;
   /** Lines that looked like the guard's but were not signed with this run's key, or repeated a number. */
   rejected: number;
+  /**
+   * Why the signed records are not the whole story (a record missing from the sequence, fingerprints that do not
+   * add up to what `open` announced, guard lines lost): the guard started, so its results are graded or nothing is.
+   */
+  incomplete: string[];
+  /** The fingerprints are all there (their count and digest match `open`): a class that is not among them appeared later. */
+  classesComplete: boolean;
 }
 
 const STATUSES = new Set(["passed", "failed", "error", "skipped"]);
@@ -31,12 +41,15 @@ function str(value: unknown): string | null {
   return typeof value === "string" ? value : null;
 }
 
-/** Undefined when no signed `open` record is there: the guard did not run in a JVM that had this run's key. */
-export function readGuardReport(output: string, keyHex: string): GuardReport | undefined {
+/**
+ * `lines`: the guard's lines as the runner kept them (RunResult.markedLines); `linesLost`: some were not kept.
+ * Undefined when no signed `open` record is there: the guard did not run in a JVM that had this run's key.
+ */
+export function readGuardReport(lines: string, keyHex: string, linesLost = false): GuardReport | undefined {
   const key = Buffer.from(keyHex, "hex");
   const bySeq = new Map<number, Record<string, unknown>>();
   let rejected = 0;
-  for (const m of output.matchAll(LINE)) {
+  for (const m of lines.matchAll(LINE)) {
     const [, seq = "", body = "", signature = ""] = m;
     if (!signatureOk(key, seq, body, signature) || bySeq.has(Number(seq))) {
       rejected++;
@@ -51,13 +64,21 @@ export function readGuardReport(output: string, keyHex: string): GuardReport | u
   }
   const open = bySeq.get(1);
   if (!open || open.type !== "open") return undefined;
-  const report: GuardReport = { classes: new Map(), planned: new Map(), results: new Map(), rejected };
-  for (const [file, hash] of Object.entries((open.classes ?? {}) as Record<string, unknown>)) {
-    if (typeof hash === "string") report.classes.set(file, hash);
-  }
-  for (const seq of [...bySeq.keys()].sort((a, b) => a - b)) {
+  const report: GuardReport = { classes: new Map(), planned: new Map(), results: new Map(), rejected, incomplete: [], classesComplete: false };
+  const seqs = [...bySeq.keys()].sort((a, b) => a - b);
+  const last = seqs[seqs.length - 1] ?? 1;
+  if (seqs.length !== last) report.incomplete.push(`${last - seqs.length} of the guard's ${last} records are missing`);
+  if (linesLost) report.incomplete.push("the guard's records were more than the runner keeps, or the last one was cut off");
+  const digest = createHash("sha256");
+  for (const seq of seqs) {
     const record = bySeq.get(seq) as Record<string, unknown>;
-    if (record.type === "plan" && Array.isArray(record.tests)) {
+    if (record.type === "classes" && typeof record.classes === "object" && record.classes !== null) {
+      for (const [file, hash] of Object.entries(record.classes as Record<string, unknown>)) {
+        if (typeof hash !== "string") continue;
+        report.classes.set(file, hash);
+        digest.update(`${file}\n${hash}\n`, "utf8");
+      }
+    } else if (record.type === "plan" && Array.isArray(record.tests)) {
       for (const t of record.tests as Record<string, unknown>[]) {
         const id = str(t.id);
         if (id && !report.planned.has(id)) report.planned.set(id, { suite: str(t.suite) ?? "unknown", name: str(t.name) ?? id });
@@ -70,6 +91,9 @@ export function readGuardReport(output: string, keyHex: string): GuardReport | u
       }
     }
   }
+  const announced = typeof open.files === "number" ? open.files : Number(str(open.files) ?? NaN);
+  report.classesComplete = announced === report.classes.size && str(open.digest) === digest.digest("hex");
+  if (!report.classesComplete) report.incomplete.push(`the guard announced ${str(open.files) ?? String(open.files)} class fingerprints, ${report.classes.size} arrived intact`);
   return report;
 }
 
@@ -78,10 +102,12 @@ export const UNFINISHED_MESSAGE =
 
 /**
  * The tests as the guard saw them, named as Surefire names them: a planned test without a result never finished
- * (the JVM was ended under it, or before it) and is an error. Undefined when no test plan was reported.
+ * (the JVM was ended under it, or before it) and is an error. Once the guard has started (its signed `open` is
+ * there), its results are the only ones graded: when its records are incomplete, or it reported no plan, this is
+ * empty (the expected tests did not run), never a reason to fall back to the XML, which code in the JVM can rewrite.
  */
-export function guardResults(report: GuardReport): ParsedTestCase[] | undefined {
-  if (report.planned.size === 0) return undefined;
+export function guardResults(report: GuardReport): ParsedTestCase[] {
+  if (report.incomplete.length > 0 || report.planned.size === 0) return [];
   return [...report.planned].map(([id, { suite, name }]) => {
     const result = report.results.get(id);
     return {

@@ -37,11 +37,15 @@ function guardOutput(classes: string[], gone: string[] = []): string {
     ...classes.map((c) => [c, createHash("sha256").update(readFileSync(path.join(ws, c))).digest("hex")]),
     ...gone.map((c) => [c, "0".repeat(64)]),
   ]);
-  return (
-    record(1, { type: "open", classes: hashes }) +
-    record(2, { type: "plan", tests: [{ id: "t1", suite: "p.ATest", name: "one" }] }) +
-    record(3, { type: "result", id: "t1", status: "passed" })
-  );
+  return opening(hashes) + record(3, { type: "plan", tests: [{ id: "t1", suite: "p.ATest", name: "one" }] }) + record(4, { type: "result", id: "t1", status: "passed" });
+}
+
+/** Records 1 (`open`: how many fingerprints, their digest) and 2 (the fingerprints), as runnerguard.Records writes them. */
+function opening(hashes: Record<string, string>): string {
+  const entries = Object.entries(hashes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const digest = createHash("sha256");
+  for (const [file, hash] of entries) digest.update(`${file}\n${hash}\n`);
+  return record(1, { type: "open", files: String(entries.length), digest: digest.digest("hex") }) + record(2, { type: "classes", classes: Object.fromEntries(entries) });
 }
 
 const A = "src/main/java/p/A.java";
@@ -53,13 +57,13 @@ afterEach(() => rmSync(ws, { recursive: true, force: true }));
 describe("verifyCompiledClasses", () => {
   it("takes the guard's signed results when the classes are the ones it fingerprinted", async () => {
     compile({ [A]: "package p; public class A { int f() { return java.util.List.of(1).size(); } }" });
-    const out = await verifyCompiledClasses({ pit: pit(), workspace: ws, studentFiles: [A], output: guardOutput(["target/classes/p/A.class"]), guardKey: KEY });
+    const out = await verifyCompiledClasses({ pit: pit(), workspace: ws, studentFiles: [A], guardLines: guardOutput(["target/classes/p/A.class"]), guardKey: KEY });
     expect(out).toEqual({ findings: [], results: [expect.objectContaining({ suite: "p.ATest", name: "one", status: "passed" })] });
   });
 
   it("names the file and the API a student class uses, unless the PIT allows it", async () => {
     compile({ [A]: "package p; public class A { static { Runtime.getRuntime().addShutdownHook(null); } }" });
-    const input = { workspace: ws, studentFiles: [A], output: guardOutput(["target/classes/p/A.class"]), guardKey: KEY };
+    const input = { workspace: ws, studentFiles: [A], guardLines: guardOutput(["target/classes/p/A.class"]), guardKey: KEY };
     const out = await verifyCompiledClasses({ ...input, pit: pit() });
     expect(out.findings).toEqual([{ file: A, api: "Runtime.addShutdownHook", rule: "java.lang.Runtime.addShutdownHook" }]);
     expect(out.results).toBeUndefined();
@@ -74,7 +78,7 @@ describe("verifyCompiledClasses", () => {
     writeFileSync(path.join(ws, "target/classes/p/New.class"), readFileSync(path.join(ws, "target/classes/p/A.class")));
     writeFileSync(path.join(ws, "src/main/java/p/Empty.java"), "// nothing here\n");
     const studentFiles = [A, "src/main/java/p/B.java", "src/main/java/p/Empty.java"];
-    const out = await verifyCompiledClasses({ pit: pit(), workspace: ws, studentFiles, output, guardKey: KEY });
+    const out = await verifyCompiledClasses({ pit: pit(), workspace: ws, studentFiles, guardLines: output, guardKey: KEY });
     expect(out.findings.map((f) => [f.file, f.api])).toEqual(
       expect.arrayContaining([
         [A, "a class file that changed after it was compiled"],
@@ -89,7 +93,7 @@ describe("verifyCompiledClasses", () => {
   it("grades the XML (no results, a warning) when the guard did not report, and still checks the classes", async () => {
     compile({ [A]: "package p; public class A { void f() { System.exit(1); } }" });
     const forged = record(1, { type: "open", classes: {} }).replace(/[0-9a-f]{64}/, "0".repeat(64));
-    const input = { pit: pit(), workspace: ws, studentFiles: [A], output: `no guard here${forged}`, guardKey: KEY };
+    const input = { pit: pit(), workspace: ws, studentFiles: [A], guardLines: `no guard here${forged}`, guardKey: KEY };
     // No test report either: the build stopped before the tests, nothing to warn about.
     expect((await verifyCompiledClasses(input)).warnings).toBeUndefined();
     mkdirSync(path.join(ws, "target", "surefire-reports"));
@@ -100,13 +104,46 @@ describe("verifyCompiledClasses", () => {
     expect(out.findings).toEqual([{ file: A, api: "System.exit", rule: "java.lang.System.exit" }]);
   });
 
+  it("fails closed once the guard has started: no plan, a missing record or lost lines grade nothing, never the XML", async () => {
+    compile({ [A]: "package p; public class A {}" });
+    const hashes = { "target/classes/p/A.class": createHash("sha256").update(readFileSync(path.join(ws, "target/classes/p/A.class"))).digest("hex") };
+    mkdirSync(path.join(ws, "target", "surefire-reports"));
+    writeFileSync(path.join(ws, "target", "surefire-reports", "TEST-p.ATest.xml"), "<testsuite/>");
+    const base = { pit: pit(), workspace: ws, studentFiles: [A], guardKey: KEY };
+    // The plan was lost (or never printed): the tests did not run under the guard.
+    const noPlan = await verifyCompiledClasses({ ...base, guardLines: opening(hashes) });
+    expect(noPlan).toEqual({ findings: [], results: [], warnings: [expect.stringContaining("reported no test plan")] });
+    // Record 3 (the plan) missing, a result there: incomplete.
+    const gap = await verifyCompiledClasses({ ...base, guardLines: opening(hashes) + record(4, { type: "result", id: "t1", status: "passed" }) });
+    expect(gap).toEqual({ findings: [], results: [], warnings: [expect.stringContaining("records are incomplete")] });
+    // Everything there, but the runner says it lost lines after them.
+    const lost = await verifyCompiledClasses({ ...base, guardLines: guardOutput(["target/classes/p/A.class"]), guardLinesLost: true });
+    expect(lost).toEqual({ findings: [], results: [], warnings: [expect.stringContaining("more than the runner keeps")] });
+  });
+
+  it("does not blame a class on fingerprints that did not all arrive, but still sees a changed one", async () => {
+    compile({ [A]: "package p; public class A {}", "src/main/java/p/B.java": "package p; class B {}" });
+    const hash = (c: string) => createHash("sha256").update(readFileSync(path.join(ws, c))).digest("hex");
+    const all = { "target/classes/p/A.class": hash("target/classes/p/A.class"), "target/classes/p/B.class": hash("target/classes/p/B.class") };
+    // open announced two fingerprints; only A's chunk arrived (and the numbering goes on without a gap).
+    const open = opening(all).split("\n").filter(Boolean)[0]!;
+    const lines = `\n${open}\n${record(2, { type: "classes", classes: { "target/classes/p/A.class": all["target/classes/p/A.class"] } })}`;
+    const studentFiles = [A, "src/main/java/p/B.java"];
+    const out = await verifyCompiledClasses({ pit: pit(), workspace: ws, studentFiles, guardLines: lines, guardKey: KEY });
+    expect(out.findings).toEqual([]);
+    expect(out.results).toEqual([]);
+    writeFileSync(path.join(ws, "target/classes/p/A.class"), Buffer.concat([readFileSync(path.join(ws, "target/classes/p/A.class")), Buffer.from([0])]));
+    const changed = await verifyCompiledClasses({ pit: pit(), workspace: ws, studentFiles, guardLines: lines, guardKey: KEY });
+    expect(changed.findings.map((f) => f.api)).toEqual(["a class file that changed after it was compiled"]);
+  });
+
   it("leaves the template's own classes to the instructor", async () => {
     compile({ "src/main/java/p/Helper.java": "package p; public class Helper { void f() { System.exit(1); } }", [A]: "package p; public class A {}" });
     const out = await verifyCompiledClasses({
       pit: pit(),
       workspace: ws,
       studentFiles: [A],
-      output: guardOutput(["target/classes/p/A.class", "target/classes/p/Helper.class"]),
+      guardLines: guardOutput(["target/classes/p/A.class", "target/classes/p/Helper.class"]),
       guardKey: KEY,
     });
     expect(out.findings).toEqual([]);

@@ -16,8 +16,13 @@ export interface ClassCheckInput {
   workspace: string;
   /** The admitted student files, relative to the workspace. */
   studentFiles: string[];
-  /** The run's whole output (the runner-owned guard's records are in it). */
-  output: string;
+  /**
+   * The guard's lines, kept by the runner apart from the capped log (RunResult.markedLines with GUARD_MARKER), so
+   * that no amount of the student's output can push them out.
+   */
+  guardLines: string;
+  /** Some of the guard's lines were not kept (RunResult.markedLinesTruncated). */
+  guardLinesLost?: boolean;
   /** The per-run secret prepare handed the guard (PreparedRun.guardKey), if any. */
   guardKey?: string;
 }
@@ -46,7 +51,7 @@ export async function verifyCompiledClasses(input: ClassCheckInput): Promise<Jav
   const javaSources = input.studentFiles.filter((f) => f.endsWith(".java"));
   const findings: CodeFinding[] = [];
   const warnings: string[] = [];
-  const report = input.guardKey ? readGuardReport(input.output, input.guardKey) : undefined;
+  const report = input.guardKey ? readGuardReport(input.guardLines, input.guardKey, input.guardLinesLost === true) : undefined;
   const now = new Map<string, Buffer>();
   for (const file of listClassFiles(input.workspace)) now.set(file, readFileSync(path.join(input.workspace, file)));
 
@@ -54,13 +59,22 @@ export async function verifyCompiledClasses(input: ClassCheckInput): Promise<Jav
     for (const [file, bytes] of now) {
       const recorded = report.classes.get(file);
       const hash = createHash("sha256").update(bytes).digest("hex");
-      if (recorded === undefined) findings.push(classFinding(file, bytes, javaSources, ADDED));
+      // A class missing from incomplete fingerprints is no evidence; the results are then not graded anyway.
+      if (recorded === undefined) {
+        if (report.classesComplete) findings.push(classFinding(file, bytes, javaSources, ADDED));
+      }
       else if (recorded !== hash) findings.push(classFinding(file, bytes, javaSources, TAMPERED));
     }
     for (const file of report.classes.keys()) {
       if (!now.has(file)) findings.push({ file: sourceFromPath(file, javaSources), api: REMOVED, rule: "class-integrity" });
     }
     if (report.rejected > 0) warnings.push(`${report.rejected} line(s) looked like the runner guard's records but were not signed by it`);
+    // Fail closed: the guard started, so the XML (which code in the JVM can rewrite) is never graded instead.
+    if (report.incomplete.length > 0) {
+      warnings.push(`the runner's Java guard started but its records are incomplete (${report.incomplete.join("; ")}); no test result is graded`);
+    } else if (report.planned.size === 0) {
+      warnings.push("the runner's Java guard started but reported no test plan (the JVM ended before the tests ran?); no test result is graded");
+    }
   } else if (input.guardKey && surefireReported(input.workspace)) {
     // Tests ran, but not under the guard (a JUnit 4 provider, a pom with its own additionalClasspathElements).
     // A build that failed before the tests ran no test at all: nothing to warn about.

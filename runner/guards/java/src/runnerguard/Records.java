@@ -19,15 +19,22 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signed records on the JVM's own stdout (file descriptor 1, not System.out, which Surefire and the code under test
- * can replace). A record is one line, `@@runnerguard <seq> <base64 JSON> <hex HMAC-SHA256(key, "<seq>:<base64>")>`,
+ * Signed records on the JVM's own stderr (file descriptor 2, FileDescriptor.err, not System.err, which Surefire and
+ * the code under test can replace; in a forked Surefire JVM the System.out Surefire installed, see channel()). The
+ * runner keeps every line that starts with PREFIX apart from the capped log, so other output cannot push them out of
+ * what it reads. A record is one line, `@@runnerguard <seq> <base64 JSON> <hex HMAC-SHA256(key, "<seq>:<base64>")>`,
  * written with a newline before and after in a single write, so a partial line of the student's cannot absorb it.
  * The key comes from a file the runner wrote for this run only; it is read and deleted at the first launcher session,
  * before any student code runs, so the code under test can neither read it nor sign records of its own.
+ * Record 1 is always `open` (the number of fingerprinted class files and a digest over them) and records 2.. are the
+ * fingerprints themselves (`classes`), in chunks of at most CHUNK_CHARS, so that no line is large however many
+ * classes there are; the runner checks the count and the digest.
  */
 final class Records {
   static final String PREFIX = "@@runnerguard";
   private static final int MAX_CLASS_FILES = 5000;
+  /** Characters of fingerprints in one `classes` record (at least one entry each). */
+  private static final int CHUNK_CHARS = 32 * 1024;
   private static byte[] key;
   private static OutputStream out;
   private static long seq;
@@ -56,10 +63,32 @@ final class Records {
     }
     key = secret;
     out = channel();
-    Json classes = Json.object();
+    List<String[]> classes = new ArrayList<>();
     Path root = Paths.get(System.getProperty("user.dir"));
     for (String dir : new String[] {"target/classes", "target/test-classes"}) fingerprint(root, root.resolve(dir), classes);
-    emit(Json.object().put("type", "open").put("classes", classes));
+    classes.sort((a, b) -> a[0].compareTo(b[0]));
+    String digest;
+    try {
+      // Over the entries in the order they are sent: "<path>\n<hash>\n" each.
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (String[] c : classes) sha.update((c[0] + "\n" + c[1] + "\n").getBytes(StandardCharsets.UTF_8));
+      digest = toHex(sha.digest());
+    } catch (GeneralSecurityException e) {
+      digest = "!" + e;
+    }
+    emit(Json.object().put("type", "open").put("files", classes.size()).put("digest", digest));
+    Json chunk = Json.object();
+    int chars = 0;
+    for (String[] c : classes) {
+      if (chars > 0 && chars + c[0].length() + c[1].length() > CHUNK_CHARS) {
+        emit(Json.object().put("type", "classes").put("classes", chunk));
+        chunk = Json.object();
+        chars = 0;
+      }
+      chunk.put(c[0], c[1]);
+      chars += c[0].length() + c[1].length() + 6;
+    }
+    if (chars > 0) emit(Json.object().put("type", "classes").put("classes", chunk));
   }
 
   /**
@@ -74,7 +103,7 @@ final class Records {
     return forked ? System.out : new FileOutputStream(FileDescriptor.err);
   }
 
-  private static void fingerprint(Path root, Path dir, Json into) {
+  private static void fingerprint(Path root, Path dir, List<String[]> into) {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return;
     List<Path> files = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(dir)) {
@@ -83,10 +112,10 @@ final class Records {
           .forEach(files::add);
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       for (Path file : files) {
-        into.put(root.relativize(file).toString().replace('\\', '/'), toHex(sha.digest(Files.readAllBytes(file))));
+        into.add(new String[] {root.relativize(file).toString().replace('\\', '/'), toHex(sha.digest(Files.readAllBytes(file)))});
       }
     } catch (IOException | GeneralSecurityException e) {
-      into.put("!error", e.toString());
+      into.add(new String[] {"!error", e.toString()});
     }
   }
 
