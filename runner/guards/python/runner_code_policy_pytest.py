@@ -7,6 +7,16 @@
 # the report file is written (nothing of the student's runs between a report being made and logged). Changed: a method, property or other descriptor of a class added, replaced or
 # removed, or a module-level function or class replaced or removed (plain data that pytest itself rebinds, such
 # as its assertion hooks' module variables or class-level flags, is left alone).
+#
+# The session itself is guarded too (code the static check missed may still reach pytest's objects, e.g. through
+# frames a stdlib helper hands out): once collection starts, a plugin registered while a student frame is on the
+# stack, or registered past pytest's own register (pluggy's base method, a hook implementation added by hand, a
+# hook caller replaced), is unregistered or put back and the run says so on stderr; only test functions whose code
+# is in one of the template's files are run (RUNNER_GUARD_TEMPLATE_FILES; others are deselected, so a test the
+# student adds to a template module, or one a `from solution import *` brings in, never runs); and each test
+# report's outcome, longrepr, when and nodeid are fixed as the report is made (later writes are ignored).
+import json
+import os
 import sys
 from itertools import chain
 from operator import is_, itemgetter, methodcaller
@@ -123,8 +133,237 @@ def _restore():
     _classes_fingerprint[:] = [_classes_state()]
 
 
+def _env_list(name):
+    try:
+        value = json.loads(os.environ.get(name) or "[]")
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
+
+
+_root = os.environ.get("RUNNER_GUARD_ROOT") or ""
+_real_root = os.path.realpath(_root) if _root else ""
+_every_file = os.environ.get("RUNNER_GUARD_FILES") == "*"
+_student_files = frozenset(os.path.join(_root, f) for f in ([] if _every_file else _env_list("RUNNER_GUARD_FILES")))
+_trusted_files = frozenset(os.path.join(_root, f) for f in _env_list("RUNNER_GUARD_TRUSTED"))
+_template_files = frozenset(os.path.realpath(os.path.join(_real_root, f)) for f in _env_list("RUNNER_GUARD_TEMPLATE_FILES") if f.endswith(".py"))
+_student_cache = {}
+_getframe = sys._getframe
+
+
+def _is_student(filename):
+    hit = _student_cache.get(filename)
+    if hit is None:
+        if _every_file:
+            hit = filename.startswith(_root.rstrip("/") + "/") and filename.endswith(".py") and filename not in _trusted_files
+        else:
+            hit = filename in _student_files
+        _student_cache[filename] = hit
+    return hit
+
+
+def _student_on_stack():
+    frame = _getframe(1)
+    while frame is not None:
+        if _is_student(frame.f_code.co_filename):
+            return True
+        frame = frame.f_back
+    return False
+
+
+_locked = []  # [plugin manager] once collection started
+_known = {}  # id(plugin) -> plugin: every plugin the session may have
+_hooks = {}  # hook name -> (caller, [(impl, function)])
+_refused = []
+# Hooks through which a registered plugin could change what is reported.
+_WATCHED_HOOKS = (
+    "pytest_runtest_logreport", "pytest_runtest_makereport", "pytest_report_teststatus", "pytest_runtest_protocol",
+    "pytest_runtest_call", "pytest_pyfunc_call", "pytest_runtest_setup", "pytest_runtest_teardown",
+    "pytest_runtest_logfinish", "pytest_runtest_logstart", "pytest_sessionfinish", "pytest_terminal_summary",
+    "pytest_collection_modifyitems", "pytest_collectreport", "pytest_make_collect_report", "pytest_exception_interact",
+    "pytest_unconfigure", "pytest_deselected", "pytest_itemcollected", "pytest_junit_property",
+)
+
+
+def _refuse(what):
+    _refused.append(what)
+    sys.stderr.write("runner code policy: refused %s (the session is kept as pytest set it up)\n" % what)
+
+
+def _describe(plugin):
+    try:
+        return "%s (%s)" % (type(plugin).__qualname__, type(plugin).__module__)
+    except Exception:  # noqa: BLE001 - a class of the student's may answer anything
+        return "a plugin"
+
+
+def _drop(manager, plugin):
+    # By identity: pluggy's own lookups compare and hash the plugin, which a student's object can answer as it likes.
+    for name, value in list(manager._name2plugin.items()):
+        if value is plugin:
+            try:
+                manager.unregister(plugin=plugin, name=name)
+            except Exception:  # noqa: BLE001 - its __hash__ or __bool__ may raise; the hook lists are cleaned below
+                pass
+            manager._name2plugin.pop(name, None)
+
+
+def _impls(caller):
+    return caller.get_hookimpls()
+
+
+def _set_impls(caller, impls):
+    # pluggy 1.0 keeps two lists (the order within each is the call order); 1.1+ one.
+    if hasattr(caller, "_hookimpls"):
+        caller._hookimpls[:] = impls
+    else:
+        caller._nonwrappers[:] = [impl for impl in impls if not impl.hookwrapper]
+        caller._wrappers[:] = [impl for impl in impls if impl.hookwrapper]
+
+
+def _take_hooks(manager):
+    _hooks.clear()
+    for name in _WATCHED_HOOKS:
+        caller = getattr(manager.hook, name, None)
+        if caller is not None:
+            # An implementation whose plugin is not (or no longer) the session's is taken out first.
+            current = _impls(caller)
+            kept = [impl for impl in current if id(impl.plugin) in _known]
+            if len(kept) != len(current):
+                _refuse("a hook implementation of a plugin not the session's in %s" % name)
+                _set_impls(caller, kept)
+            _hooks[name] = (caller, [(impl, impl.function) for impl in kept])
+
+
+def _check_session():
+    # Cheap when nothing changed: a set of ids and a few hook callers' implementation lists, per test phase.
+    if not _locked:
+        return
+    manager = _locked[0]
+    changed = False
+    # Names, not get_plugins(): that hashes the plugins, and a plugin's __hash__ may be the student's.
+    for name, plugin in list(manager._name2plugin.items()):
+        if plugin is not None and id(plugin) not in _known:
+            _refuse("a plugin registered by solution code: %s" % _describe(plugin))
+            _known.pop(id(plugin), None)
+            _drop(manager, plugin)
+            changed = True
+    for name, (caller, impls) in _hooks.items():
+        if manager.hook.__dict__.get(name) is not caller:
+            _refuse("a replaced hook %s" % name)
+            setattr(manager.hook, name, caller)
+            changed = True
+        current = _impls(caller)
+        if len(current) != len(impls) or not all(map(is_, current, [impl for impl, _ in impls])):
+            _refuse("a changed hook %s" % name)
+            _set_impls(caller, [impl for impl, _ in impls])
+            changed = True
+        for impl, function in impls:
+            if impl.function is not function:
+                _refuse("a changed implementation of %s" % name)
+                impl.function = function
+                changed = True
+    if changed:
+        _take_hooks(manager)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_plugin_registered(plugin, manager):
+    if not _locked:
+        if not _student_on_stack():
+            _known[id(plugin)] = plugin
+            return
+    elif not _student_on_stack():
+        # A conftest.py of the template's found during collection, a plugin pytest itself adds late.
+        _known[id(plugin)] = plugin
+        _take_hooks(manager)
+        return
+    _refuse("a plugin registered by solution code: %s" % _describe(plugin))
+    _drop(manager, plugin)
+    if _locked:
+        _check_session()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session):
+    manager = session.config.pluginmanager
+    for plugin in manager._name2plugin.values():
+        _known.setdefault(id(plugin), plugin)
+    _locked[:] = [manager]
+    _take_hooks(manager)
+
+
 def pytest_sessionstart(session):
     _snapshot()
+
+
+_template_cache = {}
+
+
+def _from_template(item):
+    function = getattr(item, "function", None) or getattr(item, "obj", None)
+    function = getattr(function, "__func__", function)
+    code = getattr(function, "__code__", None)
+    filename = code.co_filename if code is not None else str(getattr(item, "path", getattr(item, "fspath", "")))
+    hit = _template_cache.get(filename)
+    if hit is None:
+        hit = _template_cache[filename] = os.path.realpath(filename) in _template_files
+    return hit
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    _restore()
+    _check_session()
+    if not _template_files:
+        return
+    kept, dropped = [], []
+    for item in items:
+        (kept if _from_template(item) else dropped).append(item)
+    if dropped:
+        items[:] = kept
+        config.hook.pytest_deselected(items=dropped)
+        _refuse("%d test(s) not defined in the exercise's test files: %s" % (len(dropped), ", ".join(i.nodeid for i in dropped[:5])))
+
+
+_frozen_classes = {}
+_truth = {}
+_FROZEN = ("outcome", "longrepr", "when", "nodeid")
+
+
+def _frozen_class(cls):
+    frozen = _frozen_classes.get(cls)
+    if frozen is None:
+        def field(name, index):
+            def get(self):
+                return _truth[self][index]
+
+            def set_(self, value):
+                if value is not _truth[self][index]:
+                    _refuse("a change to a test report's %s" % name)
+
+            def delete(self):
+                _refuse("a change to a test report's %s" % name)
+
+            return property(get, set_, delete)
+
+        namespace = {name: field(name, i) for i, name in enumerate(_FROZEN)}
+        namespace.update(__hash__=object.__hash__, __eq__=object.__eq__, __module__=cls.__module__, __qualname__=cls.__qualname__)
+        frozen = _frozen_classes[cls] = type(cls.__name__, (cls,), namespace)
+    return frozen
+
+
+def _freeze(report):
+    cls = type(report)
+    if cls in _frozen_classes.values():
+        return
+    try:
+        values = tuple(report.__dict__[name] for name in _FROZEN)
+        report.__class__ = _frozen_class(cls)
+        # Hashed as the frozen class says (identity); the instance's own __dict__ keeps its copies for serialisers.
+        _truth[report] = values
+    except (KeyError, TypeError, AttributeError):
+        return
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -141,14 +380,25 @@ def pytest_make_collect_report(collector):
         _snapshot((module,))
 
 
-@pytest.hookimpl(hookwrapper=True)
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     _restore()
-    yield
+    _check_session()
+    outcome = yield
+    # The outermost wrapper: pytest's own (skipping's xfail) have made their changes by now.
+    report = outcome.get_result()
+    if report is not None:
+        _freeze(report)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_logreport(report):
+    _check_session()
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session):
     _restore()
+    _check_session()
     if _restored:
         sys.stderr.write("runner code policy: restored %s\n" % ", ".join(sorted(set(_restored))[:20]))

@@ -3,7 +3,8 @@
  * (ast), never imports or runs the student's code. Kept as a string so it ships inside dist/ with the code that
  * runs it (no file to install, none the sandbox could reach). Input on stdin: {"root": ws, "files": [rel...]}.
  * Output: one JSON object per line, {"f": file index, "l": line, "k": key, "d": what the student wrote}, each key
- * at most once per file (its first line). A file that does not parse is skipped: the test run reports it.
+ * at most once per file (its first line). A file that does not parse (SyntaxError, ValueError, UnicodeDecodeError)
+ * is skipped: the test run reports it; one the parser cannot finish (RecursionError, MemoryError) is a finding.
  * No backticks or dollar-brace in the Python below (this is a template literal).
  */
 export const PYTHON_ANALYSER = String.raw`
@@ -16,6 +17,10 @@ NAME_CALLS = frozenset(["getattr", "setattr", "delattr", "open"])
 WRITE_MODE = frozenset("wax+")
 PATH_WRITES = frozenset(["write_text", "write_bytes", "unlink", "rmdir", "mkdir", "touch", "symlink_to", "hardlink_to"])
 PATH_WRITES_IF_PATHLIB = frozenset(["rename", "chmod"])
+# Helpers that look attributes or items up by a name given at run time: fine with constant names only.
+GETTERS = frozenset(["operator.attrgetter", "operator.methodcaller", "operator.itemgetter"])
+# A module re-exported under another module (os.sys, traceback.sys): its APIs are named by the real module too.
+STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 
 def const_str(node):
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -28,6 +33,9 @@ class Analyser:
     def __init__(self, emit):
         self.emit = emit
         self.bindings = {}
+        # Names bound to a module (import x, import x as y, from x import <stdlib module>): using one as a value
+        # ([os][0]._exit, f(sys)) hides what is taken from it, so that is a finding of its own.
+        self.modules = set()
         self.pathlib = False
 
     def chain(self, node):
@@ -60,6 +68,7 @@ class Analyser:
                 for a in node.names:
                     self.emit(node, a.name, "import " + a.name)
                     self.bindings[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+                    self.modules.add(a.asname or a.name.split(".")[0])
                     if a.name.split(".")[0] == "pathlib":
                         self.pathlib = True
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -70,6 +79,11 @@ class Analyser:
                     self.emit(node, key, "from " + node.module + " import " + a.name)
                     if a.name != "*":
                         self.bindings[a.asname or a.name] = key
+                        if a.name in STDLIB:
+                            # from os import sys: the sys module under another path.
+                            self.emit(node, a.name, "from " + node.module + " import " + a.name)
+                            self.bindings[a.asname or a.name] = a.name
+                            self.modules.add(a.asname or a.name)
         for node in ast.walk(tree):
             self.visit(node, parents.get(node))
 
@@ -88,6 +102,9 @@ class Analyser:
                 api = self.resolve(node)
                 if api:
                     self.emit(node, api, api)
+                    self.emit_reexports(node, api)
+                    if isinstance(parent, ast.Call) and parent.func is node and api in GETTERS:
+                        self.check_getter(parent, api)
                     if isinstance(parent, ast.Call) and parent.func is node and api in ("io.open", "codecs.open", "os.fdopen"):
                         self.check_mode(parent, 1, api, api)
             if isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -97,6 +114,15 @@ class Analyser:
         elif isinstance(node, ast.Name):
             if isinstance(node.ctx, ast.Load) and node.id in self.bindings and not isinstance(parent, ast.Attribute):
                 self.emit(node, self.bindings[node.id], node.id)
+                if self.bindings[node.id] in GETTERS and isinstance(parent, ast.Call) and parent.func is node:
+                    self.check_getter(parent, self.bindings[node.id])
+                # getattr(math, "pi"), setattr(math, ...): named by check_attr_call (a computed name is a finding there).
+                by_name = (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.args
+                    and parent.args[0] is node and parent.func.id in ("getattr", "setattr", "delattr", "hasattr")
+                    and parent.func.id not in self.bindings)
+                if node.id in self.modules and not by_name:
+                    module = self.bindings[node.id]
+                    self.emit(node, "value/" + module, module + " (as a value)")
             if node.id in WATCHED_BUILTINS and node.id not in self.bindings:
                 self.emit(node, node.id, node.id)
             elif node.id in NAME_CALLS and node.id not in self.bindings:
@@ -109,7 +135,32 @@ class Analyser:
             elif name in ("getattr", "setattr", "delattr"):
                 self.check_attr_call(node, name)
 
+    def emit_reexports(self, node, api):
+        parts = api.split(".")
+        for i in range(1, len(parts)):
+            if parts[i] in STDLIB:
+                rebased = ".".join(parts[i:])
+                self.emit(node, rebased, api)
+
+    def check_getter(self, call, api):
+        # attrgetter: every name; methodcaller: the method's name (the rest are its arguments); itemgetter: every key.
+        names = call.args[:1] if api == "operator.methodcaller" else call.args
+        if api == "operator.itemgetter":
+            computed = not all(isinstance(a, ast.Constant) for a in names)
+        else:
+            texts = [const_str(a) for a in names]
+            computed = not names or None in texts
+            for text in texts:
+                for part in (text or "").split("."):
+                    if part in ESCAPES:
+                        self.emit(call, part, api + '("' + text + '")')
+        if computed or any(isinstance(a, ast.Starred) for a in call.args) or (call.keywords and api != "operator.methodcaller"):
+            self.emit(call, api + "(computed)", api + " with a computed name")
+
     def check_mode(self, call, index, key, shown):
+        if any(isinstance(a, ast.Starred) for a in call.args[:index + 1]) or any(kw.arg is None for kw in call.keywords):
+            self.emit(call, key, shown + " with unpacked arguments")
+            return
         mode = call.args[index] if len(call.args) > index else None
         for kw in call.keywords:
             if kw.arg == "mode":
@@ -142,14 +193,20 @@ def main():
         try:
             with open(request["root"] + "/" + rel, "rb") as handle:
                 tree = ast.parse(handle.read(), filename=rel)
-        except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError, OSError):
+        except (SyntaxError, ValueError, UnicodeDecodeError):
             continue
+        except (RecursionError, MemoryError, OSError) as error:
+            tree = None
+            failure = type(error).__name__
         seen = set()
         def emit(node, key, shown, index=index, seen=seen):
             if key in seen:
                 return
             seen.add(key)
             out.write(json.dumps({"f": index, "l": getattr(node, "lineno", 0), "k": key, "d": shown}) + "\n")
+        if tree is None:
+            emit(None, "unchecked-code", "code the checker could not read (" + failure + ")")
+            continue
         try:
             Analyser(emit).run(tree)
         except RecursionError:

@@ -69,6 +69,30 @@ describe("analysePython (python3's ast, parse only)", () => {
     expect(await denied("import math\nsetattr(math, 'pi', 3)")).toEqual(["2:write/"]);
   });
 
+  it("denies a module used as a value, re-exported modules, frame helpers and computed getters", async () => {
+    expect(await denied("import os\n[os][0]._exit(0)")).toEqual(["2:value/"]);
+    expect(await denied("import sys\nm = [sys][0].modules")).toEqual(["2:value/"]);
+    expect(await denied("import sys as s\nf(s)")).toEqual(["2:value/"]);
+    expect(await denied("from os import sys\nsys.modules")).toEqual(["2:sys.modules"]);
+    expect(await denied("import traceback\ntraceback.sys.modules")).toEqual(["2:sys.modules"]);
+    expect(await denied("import traceback\nfor f, _ in traceback.walk_stack(None): pass")).toEqual(["2:traceback.walk_stack"]);
+    expect(await denied("from traceback import walk_tb")).toEqual(["1:traceback.walk_tb"]);
+    expect(await denied("import operator\noperator.attrgetter('f_' + 'locals')", { allow: ["operator.attrgetter"] })).toEqual(["2:operator.attrgetter(computed)"]);
+    expect(await denied("from operator import itemgetter\nitemgetter(name)")).toEqual(["2:operator.itemgetter(computed)"]);
+    // Legitimate: a module's attributes, getattr with a constant name, itemgetter with constants, traceback text.
+    expect(await denied("import math, operator, traceback\nfrom operator import itemgetter\nx = math.pi\ny = getattr(math, 'tau')\n" +
+      "k = sorted([(1, 2)], key=itemgetter(1))\nz = operator.itemgetter(0, 1)\ntry:\n    pass\nexcept Exception:\n    traceback.print_exc()\n")).toEqual([]);
+  });
+
+  it("fails closed on files the parser cannot finish, and on open() with unpacked arguments", async () => {
+    // RecursionError and MemoryError in ast.parse itself (not SyntaxError): refused, never skipped as unparsable.
+    expect(await denied(`import _pytest\nx = ${Array(50_000).fill("1").join("+")}\n`)).toEqual(["0:unchecked-code"]);
+    expect(await denied(`x = ${"-".repeat(100_000)}1\n`)).toEqual(["0:unchecked-code"]);
+    expect(await denied("open(*args)")).toEqual(["1:open"]);
+    expect(await denied("open('x', **{'mode': 'w'})")).toEqual(["1:open"]);
+    expect(await denied("def f(:\n")).toEqual([]);
+  });
+
   it("denies file writes and keeps reads", async () => {
     expect(await denied("open('data.txt').read()\nopen('data.txt', 'r')\nopen('d', mode='rb')")).toEqual([]);
     expect(await denied("open('reports/junit.xml', 'w')")).toEqual(["1:open"]);

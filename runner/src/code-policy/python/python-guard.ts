@@ -68,7 +68,8 @@ export const PYTHON_GUARD_PLUGIN = "runner_code_policy_pytest";
 
 /**
  * Python: guards/python first on PYTHONPATH (its sitecustomize.py runs at interpreter start, before pytest and
- * the student's modules; a PYTHONPATH the PIT sets follows it) and the runner's pytest plugin in PYTEST_PLUGINS.
+ * the student's modules; a PYTHONPATH the PIT sets follows it) and the runner's pytest plugin in PYTEST_PLUGINS,
+ * told the template's .py files (RUNNER_GUARD_TEMPLATE_FILES): only tests defined in them are run.
  */
 export function pythonGuardEnv(input: GuardInput): Record<string, string> {
   const policy = createPolicy(PYTHON_DEFAULT_DENY, input.pit.config.codePolicy);
@@ -85,5 +86,7 @@ export function pythonGuardEnv(input: GuardInput): Record<string, string> {
     PYTEST_PLUGINS: plugins ? `${PYTHON_GUARD_PLUGIN},${plugins}` : PYTHON_GUARD_PLUGIN,
     RUNNER_GUARD_POLICY: JSON.stringify(guardPolicy),
     ...guardFileList(input.pit, input.studentFiles, [".py"], () => templateCodeFiles(input.pit.templateDir)),
+    // The only files whose test functions the plugin lets run (workspace-relative: the template is laid at the root).
+    RUNNER_GUARD_TEMPLATE_FILES: JSON.stringify(templateCodeFiles(input.pit.templateDir).filter((f) => f.endsWith(".py"))),
   };
 }

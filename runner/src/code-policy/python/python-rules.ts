@@ -16,10 +16,17 @@ const INTROSPECTION = [
   "sys.getprofile", "sys.modules", "sys.meta_path", "sys.path_hooks", "sys.path_importer_cache", "sys.addaudithook",
   "sys.audit", "sys.breakpointhook", "sys.exit", "sys.excepthook", "sys.unraisablehook", "builtins", "__main__",
   "_frozen_importlib", "_frozen_importlib_external", "_imp", "_io", "posix", "nt",
+  // Live frames handed out by the stdlib (their f_locals hold pytest's items, config and plugin manager).
+  "traceback.walk_stack", "traceback.walk_tb", "traceback.extract_stack", "traceback.extract_tb", "traceback.print_stack",
+  "traceback.format_stack", "traceback.StackSummary", "traceback.FrameSummary", "traceback.clear_frames", "logging.currentframe",
+  // An imported module used as a value ([os][0]._exit, f(sys)): what is taken from it can no longer be named.
+  "value/",
 ];
 
 /** Builtins that evaluate code or reach namespaces by name. */
-const DYNAMIC = ["eval", "exec", "compile", "__import__", "globals", "locals", "vars", "getattr", "setattr", "delattr", "breakpoint", "exit", "quit", "__builtins__", "__loader__", "__spec__", "operator.attrgetter", "operator.methodcaller"];
+const DYNAMIC = ["eval", "exec", "compile", "__import__", "globals", "locals", "vars", "getattr", "setattr", "delattr", "breakpoint", "exit", "quit", "__builtins__", "__loader__", "__spec__", "operator.attrgetter", "operator.methodcaller",
+  // With a name computed at run time (also where a PIT allows the getter itself); itemgetter with constants is fine.
+  "operator.attrgetter(computed)", "operator.methodcaller(computed)", "operator.itemgetter(computed)"];
 
 /** Attributes that lead from any object to globals, classes, frames or code (defining dunder methods stays fine). */
 export const ESCAPE_ATTRIBUTES = [

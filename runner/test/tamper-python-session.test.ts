@@ -1,0 +1,210 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PYTHON_PIT, sampleFile, writePolicyPits, writeSubmission } from "./helpers/code-policy-pits";
+import { startHarness, type Harness } from "./helpers/harness";
+
+/**
+ * Solution code that reaches pytest's session from inside the test process (the review of issue 14's Python
+ * guard): frames handed out by `traceback.walk_stack`, read through `operator.attrgetter` with a computed name,
+ * give the test item and so the plugin manager; a module used as a value (`[sys][0].modules`) hides what is taken
+ * from it. Each attack is appended to the PARTIAL sample (honest score 50) and must end ERROR invalid_submission
+ * naming the file and the API (the static check), or DONE with exactly 50 (the runtime guard: the runner's pytest
+ * plugin). The `py-frames` PITs allow the attacks' APIs, so only the runtime layer stands in their way; the
+ * `-nolist` ones have no recorded expectedTests, so every test of the template's module counts.
+ */
+
+/** A plugin whose report hook turns every failure into a pass, registered by `_register(pluginmanager)`. */
+const FRAME_WALK = `
+import traceback
+import operator
+
+
+class _Plugin:
+    def pytest_runtest_logreport(self, report):
+        report.outcome = "passed"
+        report.longrepr = None
+
+
+_done = []
+
+
+def _hook():
+    if _done:
+        return
+    locals_of = [operator][0].attrgetter("f_" + "locals")
+    for frame, _ in [traceback][0].walk_stack(None):
+        item = locals_of(frame).get("item")
+        if item is not None and hasattr(item, "config"):
+            _done.append(1)
+            _register(item.config.pluginmanager)
+            return
+
+
+_rect, _square, _tri = rectangle_area, square_area, triangle_area
+
+
+def rectangle_area(width, height):
+    _hook()
+    return _rect(width, height)
+
+
+def square_area(side):
+    _hook()
+    return _square(side)
+
+
+def triangle_area(base, height):
+    _hook()
+    return _tri(base, height)
+`;
+
+const ATTACKS: Record<string, string> = {
+  // The review's attack A: pytest's own register.
+  register: `${FRAME_WALK}\n\ndef _register(pm):\n    pm.register(_Plugin(), "helper")\n`,
+  // pluggy's base register: pytest's pytest_plugin_registered is never called.
+  superRegister: `${FRAME_WALK}\n\ndef _register(pm):\n    super(type(pm), pm).register(_Plugin(), "helper")\n`,
+  // No registration at all: an implementation put into the hook's own list.
+  hookImpl: `${FRAME_WALK}
+def _register(pm):
+    caller = pm.hook.pytest_runtest_logreport
+    impl = caller.get_hookimpls()[0]
+    plugin = _Plugin()
+    opts = {"hookwrapper": False, "optionalhook": False, "tryfirst": False, "trylast": False, "specname": None}
+    (caller._nonwrappers if hasattr(caller, "_nonwrappers") else caller._hookimpls).append(type(impl)(plugin, "helper", plugin.pytest_runtest_logreport, opts))
+`,
+  // The junit reporter's own implementation wrapped: it is handed reports already changed.
+  implFunction: `${FRAME_WALK}
+def _register(pm):
+    for impl in pm.hook.pytest_runtest_logreport.get_hookimpls():
+        def wrapped(*args, _original=impl.function, **kwargs):
+            report = kwargs.get("report", args[0] if args else None)
+            if report is not None:
+                report.outcome = "passed"
+                report.longrepr = None
+            return _original(*args, **kwargs)
+
+        impl.function = wrapped
+`,
+  // The plugin manager reached through a module of pytest's (a class attribute), at import.
+  debuggingModule: `
+import sys
+
+
+class _Plugin:
+    def pytest_runtest_logreport(self, report):
+        report.outcome = "passed"
+        report.longrepr = None
+
+
+sys.modules["_pytest.debugging"].pytestPDB._pluginmanager.register(_Plugin(), "helper")
+`,
+  // The review's attack B: passing tests added to the template's test module while it imports the solution.
+  extraTests: `
+import sys
+
+
+def _free():
+    pass
+
+
+_tests = [sys][0].modules.get("test_shapes")
+if _tests is not None:
+    for _i in range(12):
+        _tests.__dict__["test_extra_%d" % _i] = _free
+`,
+  // No trick: a template that does \`from shapes import *\` collects these too.
+  starTests: Array.from({ length: 6 }, (_, i) => `\n\ndef test_bonus_${i}():\n    pass\n`).join(""),
+  osExitValue: `\nimport os\n[os][0]._exit(0)\n`,
+  walkStack: `\nimport traceback\n_frames = list(traceback.walk_stack(None))\n`,
+  openUnpacked: `\n_args = ["reports/junit.xml", "w"]\nopen(*_args)\n`,
+  // Too deeply nested for the checker's parser (RecursionError): refused, never skipped as if it did not parse.
+  tooDeep: `\nimport _pytest\n_x = ${Array(50_000).fill("1").join("+")}\n`,
+};
+
+type Expected = { api: RegExp } | { score: number };
+const CASES: [pit: string, attack: string, expected: Expected][] = [
+  [PYTHON_PIT, "register", { api: /shapes\.py:\d+ uses (traceback|operator) \(as a value\)/ }],
+  [PYTHON_PIT, "extraTests", { api: /shapes\.py:\d+ uses sys \(as a value\)/ }],
+  [PYTHON_PIT, "osExitValue", { api: /shapes\.py:\d+ uses os \(as a value\)/ }],
+  [PYTHON_PIT, "walkStack", { api: /shapes\.py:\d+ uses traceback\.walk_stack/ }],
+  [PYTHON_PIT, "openUnpacked", { api: /shapes\.py:\d+ uses open with unpacked arguments/ }],
+  [PYTHON_PIT, "debuggingModule", { api: /shapes\.py:\d+ uses sys\.modules/ }],
+  [PYTHON_PIT, "tooDeep", { api: /shapes\.py(:0)? uses code the checker could not read/ }],
+  // The runtime layer alone.
+  ...["register", "superRegister", "hookImpl", "implFunction", "debuggingModule", "extraTests"].flatMap((attack): [string, string, Expected][] => [
+    ["py-frames", attack, { score: 50 }],
+    ["py-frames-nolist", attack, { score: 50 }],
+  ]),
+  ["py-star-nolist", "starTests", { score: 50 }],
+];
+
+const ALLOW = ["traceback.walk_stack", "operator.attrgetter", "operator.attrgetter(computed)", "value/", "sys.modules"];
+const STAR_TEMPLATE = `import pytest
+
+from shapes import *
+
+
+def test_rectangle_area():
+    assert rectangle_area(3, 4) == 12
+
+
+def test_square_area():
+    assert square_area(5) == 25
+
+
+def test_triangle_area():
+    assert triangle_area(6, 4) == pytest.approx(12)
+
+
+def test_negative_sides_are_rejected():
+    with pytest.raises(ValueError):
+        rectangle_area(-1, 2)
+`;
+
+let h: Harness;
+let scratch: string;
+let pits: Awaited<ReturnType<typeof writePolicyPits>>;
+const rows = new Map<string, Awaited<ReturnType<Harness["api"]["waitForFinal"]>>>();
+const keyOf = (pit: string, attack: string) => `${pit}/${attack}`;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), "tamper-py-session-"));
+  pits = await writePolicyPits([
+    { pitId: PYTHON_PIT, base: PYTHON_PIT },
+    { pitId: "py-frames", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW } } },
+    { pitId: "py-frames-nolist", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW }, expectedTests: undefined } },
+    { pitId: "py-star-nolist", base: PYTHON_PIT, config: { expectedTests: undefined }, files: { "tests/test_shapes.py": STAR_TEMPLATE } },
+  ]);
+  const partial = await sampleFile(PYTHON_PIT, "partial", "shapes.py");
+  h = await startHarness();
+  h.startRunner({ RUNNER_PITS_DIR: pits.dir, RUNNER_CONCURRENCY: "2", RUNNER_SANDBOX: "uid" });
+  const submitted = await Promise.all(
+    CASES.map(async ([pit, attack]) => {
+      const key = keyOf(pit, attack);
+      const folder = await writeSubmission(scratch, key.replaceAll("/", "-"), { "shapes.py": `${partial}${ATTACKS[attack]}` });
+      return { key, ...(await h.api.submit({ pitId: pit, source: folder })) };
+    }),
+  );
+  await Promise.all(submitted.map(async ({ key, submissionId }) => rows.set(key, await h.api.waitForFinal(submissionId, 170_000))));
+}, 180_000);
+afterAll(async () => {
+  await h?.stop();
+  await pits?.remove();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+describe.each(CASES)("%s / %s", (pit, attack, expected) => {
+  it("api" in expected ? `is refused naming the file and the API (${expected.api.source})` : `is DONE with exactly ${expected.score}`, () => {
+    const row = rows.get(keyOf(pit, attack));
+    const feedback = row?.feedback as { outcome: string; message: string };
+    if ("api" in expected) {
+      expect({ status: row?.status, outcome: feedback.outcome }).toEqual({ status: "ERROR", outcome: "invalid_submission" });
+      expect(feedback.message).toMatch(expected.api);
+      expect(feedback.message).toContain("which this exercise does not allow");
+    } else {
+      expect({ status: row?.status, score: Number(row?.score), outcome: feedback.outcome }).toEqual({ status: "DONE", score: expected.score, outcome: "failed" });
+    }
+  });
+});
