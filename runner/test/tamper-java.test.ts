@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -150,6 +150,20 @@ const CASES: [string, Attack, { api: string } | { score: number }][] = [
   ["java-runtime", "planCut", { score: 33.33 }],
 ];
 
+/**
+ * A test step that is the guard's first record and nothing more, as when the JVM ends (or its plan is lost) after the
+ * session opened: a signed `open` (no class files), no plan, and an XML report in which every test passed. The
+ * guard started, so its results (none) are graded, never the XML: 0, "did not run". Before the fix: 100.
+ */
+const OPEN_ONLY = String.raw`import base64, hashlib, hmac, json, os, sys
+key = bytes.fromhex(open(os.environ["RUNNER_GUARD_KEY_FILE"]).read().strip())
+body = base64.b64encode(json.dumps({"type": "open", "files": "0", "digest": hashlib.sha256(b"").hexdigest()}).encode()).decode()
+sys.stderr.write("\n@@runnerguard 1 %s %s\n" % (body, hmac.new(key, ("1:" + body).encode(), hashlib.sha256).hexdigest()))
+os.makedirs("target/surefire-reports", exist_ok=True)
+cases = "".join('<testcase classname="dev.dummy.BankAccountTest" name="%s"/>' % n for n in ["depositIncreasesBalance", "withdrawMoreThanBalanceIsRejected", "withdrawDecreasesBalance"])
+open("target/surefire-reports/TEST-dev.dummy.BankAccountTest.xml", "w").write('<testsuite name="dev.dummy.BankAccountTest" tests="3">%s</testsuite>' % cases)
+`;
+
 let h: Harness;
 let scratch: string;
 let pits: Awaited<ReturnType<typeof writeJavaPits>>;
@@ -162,7 +176,10 @@ beforeAll(async () => {
     { pitId: "java-plain", pom: PLAIN_POM },
     { pitId: "java-runtime", codePolicy: { allow: RUNTIME_ALLOW } },
     { pitId: "java-plain-runtime", pom: PLAIN_POM, codePolicy: { allow: RUNTIME_ALLOW } },
+    { pitId: "java-open-only", files: { "open_only.py": OPEN_ONLY } },
   ]);
+  const openOnly = path.join(pits.dir, "java-open-only.json");
+  await writeFile(openOnly, JSON.stringify({ ...JSON.parse(await readFile(openOnly, "utf8")), testCommand: "python3 open_only.py" }));
   h = await startHarness();
   h.startRunner({ RUNNER_PITS_DIR: pits.dir, RUNNER_CONCURRENCY: "2" });
   const submitted = await Promise.all(
@@ -171,6 +188,8 @@ beforeAll(async () => {
       return { key: `${pit}/${attack}`, ...(await h.api.submit({ pitId: pit, source: folder })) };
     }),
   );
+  const openOnlyRun = await h.api.submit({ pitId: "java-open-only", source: await writeSubmission(scratch, "open-only", { "BankAccount.java": await partialWith("") }) });
+  submitted.push({ key: "java-open-only/partial", ...openOnlyRun });
   await Promise.all(submitted.map(async ({ key, submissionId }) => rows.set(key, await h.api.waitForFinal(submissionId, 280_000))));
 }, 300_000);
 afterAll(async () => {
@@ -200,5 +219,18 @@ describe("what the guard reports for a JVM ended under a test", () => {
     const unfinished = tests.filter((t) => t.status === "error");
     expect(unfinished.length).toBeGreaterThanOrEqual(1);
     expect(unfinished[0]?.message).toContain("called System.exit or Runtime.halt");
+  });
+});
+
+describe("the guard started, then reported nothing more", () => {
+  it("grades none of the XML's passes: DONE 0, the expected tests did not run", () => {
+    const row = rows.get("java-open-only/partial");
+    const feedback = row?.feedback as { outcome: string; message: string; tests: unknown[] };
+    expect({ status: row?.status, score: Number(row?.score), outcome: feedback.outcome, message: feedback.message }).toEqual({
+      status: "DONE",
+      score: 0,
+      outcome: "failed",
+      message: "The expected tests did not run, so the score is 0.",
+    });
   });
 });
