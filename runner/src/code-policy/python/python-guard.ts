@@ -67,6 +67,15 @@ const GUARDED_EVENTS: Record<string, string> = {
 export const PYTHON_GUARD_PLUGIN = "runner_code_policy_pytest";
 
 /**
+ * The only files whose test functions the plugin lets run (workspace-relative: the template is laid at the root).
+ * Left out (the plugin then deselects nothing) for a template whose list would crowd the environment.
+ */
+function templateTestFiles(templateDir: string): Record<string, string> {
+  const list = JSON.stringify(templateCodeFiles(templateDir).filter((f) => f.endsWith(".py")));
+  return list.length <= 64 * 1024 ? { RUNNER_GUARD_TEMPLATE_FILES: list } : {};
+}
+
+/**
  * Python: guards/python first on PYTHONPATH (its sitecustomize.py runs at interpreter start, before pytest and
  * the student's modules; a PYTHONPATH the PIT sets follows it) and the runner's pytest plugin in PYTEST_PLUGINS,
  * told the template's .py files (RUNNER_GUARD_TEMPLATE_FILES): only tests defined in them are run.
@@ -86,7 +95,6 @@ export function pythonGuardEnv(input: GuardInput): Record<string, string> {
     PYTEST_PLUGINS: plugins ? `${PYTHON_GUARD_PLUGIN},${plugins}` : PYTHON_GUARD_PLUGIN,
     RUNNER_GUARD_POLICY: JSON.stringify(guardPolicy),
     ...guardFileList(input.pit, input.studentFiles, [".py"], () => templateCodeFiles(input.pit.templateDir)),
-    // The only files whose test functions the plugin lets run (workspace-relative: the template is laid at the root).
-    RUNNER_GUARD_TEMPLATE_FILES: JSON.stringify(templateCodeFiles(input.pit.templateDir).filter((f) => f.endsWith(".py"))),
+    ...templateTestFiles(input.pit.templateDir),
   };
 }
