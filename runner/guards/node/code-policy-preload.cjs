@@ -1,6 +1,6 @@
 /* Runner-owned preload (NODE_OPTIONS=--require <this>): the runtime half of the JavaScript code policy. */
 /* eslint-disable @typescript-eslint/no-require-imports */
-/* global process, require, URL */
+/* global process, require, URL, Buffer */
 "use strict";
 
 /*
@@ -11,12 +11,13 @@
  *  - freezes the CommonJS loader's hooks (Module._load, _resolveFilename, _extensions, prototype.require...),
  *    after wrapping Module._load so that a student file cannot require the modules the PIT's policy denies;
  *  - removes process.binding, _linkedBinding and dlopen, and guards process.getBuiltinModule the same way;
- *  - while the policy denies eval and Function, replaces them (and every function's .constructor) by a refusal.
+ *  - while the policy denies eval and Function, replaces them (and every function's .constructor) by a refusal;
+ *  - makes node:fs and node:fs/promises refuse changes in the run's report folders (guardReportFolders below).
  * What is frozen cannot be thawed, and nothing of the student's runs before this file, so it cannot be undone.
  * Configuration (runner-written environment): RUNNER_GUARD_ROOT (the workspace), RUNNER_GUARD_FILES (JSON list
  * of the student's code files, relative; "*" = every file under the root except RUNNER_GUARD_TRUSTED's),
  * RUNNER_GUARD_POLICY (JSON {modules: [bare names refused], globals: [process members removed],
- * noCodeFromStrings: bool}).
+ * noCodeFromStrings: bool}), RUNNER_GUARD_REPORTS (JSON list of the run's report folders, absolute).
  */
 (function installGuard() {
   const path = require("node:path");
@@ -148,6 +149,140 @@
     }
     for (const key of ["eval", "Function"]) Object.defineProperty(globalThis, key, { value: refused, writable: false, configurable: false, enumerable: false });
   }
+  /*
+   * The run's report folders (RUNNER_GUARD_REPORTS: absolute, from the report globs' literal leading folders).
+   * node:fs and node:fs/promises refuse to change anything inside one, one itself or a folder above it (write,
+   * append, truncate, open for writing, a write stream, rename, copy, link, unlink, rm, mkdir, chmod, chown,
+   * utimes), so that a solution cannot rename, replace or rewrite the report the runner grades. Where fs would
+   * act is what counts: the real path of the parent folder (links and ".." resolved by the kernel) and, when it
+   * exists, of the path itself. In a test file's child process (`node --test` sets NODE_TEST_CONTEXT in each) always;
+   * in any other node process (the `node --test` parent, which writes the real report) only while a student file is
+   * on the stack. The patched functions are locked (non-writable, non-configurable): they cannot be put back.
+   * Always on: the report is not the policy's to give away. Everything it calls is captured here, before any
+   * student code, so a solution that may change built-ins cannot turn it off.
+   */
+  const reportFolders = parseList(env.RUNNER_GUARD_REPORTS).filter((f) => typeof f === "string" && path.isAbsolute(f));
+  if (reportFolders.length > 0) guardReportFolders(reportFolders, env.NODE_TEST_CONTEXT !== undefined);
+
+  function guardReportFolders(folders, inTestChild) {
+    const fs = require("node:fs");
+    const fsPromises = require("node:fs/promises");
+    const { fileURLToPath } = require("node:url");
+    const { resolve, relative, dirname, basename, join, isAbsolute } = path;
+    const sep = path.sep;
+    const realpath = fs.realpathSync.native;
+    const cwd = process.cwd;
+    const apply = Reflect.apply;
+    const defineProperty = Object.defineProperty;
+    const isBuffer = Buffer.isBuffer;
+    const bufferToString = Buffer.prototype.toString;
+    const reject = Promise.reject.bind(Promise);
+    const URLClass = URL;
+    const { O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND } = fs.constants;
+    const WRITE_FLAGS = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND;
+    const upward = (rel) => rel === ".." || (rel.length > 2 && rel[0] === "." && rel[1] === "." && rel[2] === sep);
+    const realOrNone = (p) => {
+      try {
+        return realpath(p);
+      } catch {
+        return undefined;
+      }
+    };
+    // Each folder as given and as its real path (the workspace may sit behind a link).
+    const guarded = [];
+    for (const folder of folders) {
+      guarded[guarded.length] = resolve(folder);
+      const real = realOrNone(folder);
+      if (real !== undefined) guarded[guarded.length] = real;
+    }
+    /** Inside a guarded folder, the folder itself, or a folder above it (renaming that moves the reports). */
+    const near = (target) => {
+      for (let i = 0; i < guarded.length; i += 1) {
+        const down = relative(guarded[i], target);
+        if (down === "" || (!upward(down) && !isAbsolute(down))) return true;
+        if (!upward(relative(target, guarded[i])) && !isAbsolute(relative(target, guarded[i]))) return true;
+      }
+      return false;
+    };
+    const pathOf = (value) => {
+      if (typeof value === "string") return value;
+      if (isBuffer(value)) return apply(bufferToString, value, ["utf8"]);
+      if (value instanceof URLClass) {
+        try {
+          return fileURLToPath(value);
+        } catch {
+          return undefined;
+        }
+      }
+      return undefined;
+    };
+    const touchesReports = (value) => {
+      const raw = pathOf(value);
+      if (raw === undefined || raw === "") return false;
+      const absolute = isAbsolute(raw) ? raw : apply(cwd, process, []) + sep + raw;
+      if (near(resolve(absolute))) return true;
+      const base = basename(absolute);
+      if (base === "." || base === "..") {
+        const real = realOrNone(absolute);
+        return real !== undefined && near(real);
+      }
+      const parent = realOrNone(dirname(absolute));
+      if (parent !== undefined && near(join(parent, base))) return true;
+      const real = realOrNone(absolute);
+      return real !== undefined && near(real);
+    };
+    const writesFlags = (flags) => {
+      // Left out (or a callback in its place): "r". Neither a string nor a number: node refuses it anyway.
+      if (typeof flags === "number") return (flags & WRITE_FLAGS) !== 0;
+      return typeof flags === "string" && flags !== "r" && flags !== "rs" && flags !== "sr";
+    };
+    const ONE = [0];
+    const TWO = [0, 1];
+    // name → which arguments are paths. `open` (and `opendir`-like reads) only with flags that write.
+    const NAMES = [
+      ["writeFile", ONE], ["appendFile", ONE], ["truncate", ONE], ["rm", ONE], ["rmdir", ONE], ["unlink", ONE],
+      ["mkdir", ONE], ["mkdtemp", ONE], ["chmod", ONE], ["lchmod", ONE], ["chown", ONE], ["lchown", ONE],
+      ["utimes", ONE], ["lutimes", ONE], ["open", ONE], ["rename", TWO], ["copyFile", TWO], ["cp", TWO],
+      // A hard link to a report is the report; a symbolic link is only followed later, where it is resolved.
+      ["link", TWO], ["symlink", [1]],
+    ];
+    const refusal = (key) => refuse(`fs.${key} in the run's report folder`);
+    const lockWrapped = (target, key, paths, kind, isOpen) => {
+      const original = target[key];
+      if (typeof original !== "function") return;
+      const refused = (args) => {
+        if (isOpen && !writesFlags(args[1])) return false;
+        let touches = false;
+        for (let i = 0; i < paths.length; i += 1) if (touchesReports(args[paths[i]])) touches = true;
+        return touches && (inTestChild || studentOnStack());
+      };
+      const wrapped =
+        kind === "promise"
+          ? function (...args) {
+              if (refused(args)) return reject(refusal(key));
+              return apply(original, this, args);
+            }
+          : function (...args) {
+              if (refused(args)) throw refusal(key);
+              return apply(original, this, args);
+            };
+      defineProperty(wrapped, "name", { value: original.name });
+      defineProperty(target, key, { value: wrapped, writable: false, configurable: false, enumerable: true });
+    };
+    for (const [name, paths] of NAMES) {
+      const isOpen = name === "open";
+      lockWrapped(fs, name, paths, "callback", isOpen);
+      lockWrapped(fs, `${name}Sync`, paths, "sync", isOpen);
+      lockWrapped(fsPromises, name, paths, "promise", isOpen);
+    }
+    lockWrapped(fs, "createWriteStream", ONE, "sync", false);
+    // `fs.promises` is fsPromises (patched above); pin the getter so no other object can stand in for it.
+    const promises = Object.getOwnPropertyDescriptor(fs, "promises");
+    if (promises && promises.configurable) defineProperty(fs, "promises", { ...promises, configurable: false });
+    // ESM's named exports of node:fs are a copy of the CommonJS ones: bring them up to date.
+    if (typeof Module.syncBuiltinESMExports === "function") Module.syncBuiltinESMExports();
+  }
+
   for (const key of policy.globals) {
     if (key === "getBuiltinModule" && typeof process.getBuiltinModule === "function") {
       const original = process.getBuiltinModule;

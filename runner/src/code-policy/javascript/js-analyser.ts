@@ -21,6 +21,12 @@ export function parseJavaScript(source: string, file: string): Program | undefin
 const TRACKED_ROOTS = new Set(["process", "require", "module", "Reflect", "Function", "eval", "Object", ...GLOBAL_OBJECTS]);
 const DEFINERS = new Set(["Object.defineProperty", "Object.defineProperties", "Object.assign", "Object.setPrototypeOf", "Object.prototype.__defineGetter__"]);
 const READ_FLAGS = new Set(["r", "rs", "sr"]);
+/** A built-in module's ESM default export is its CommonJS exports: `fs.default.writeFileSync` is `node:fs.writeFileSync`. */
+const DEFAULT_EXPORT = /^((?:write\/)?node:[^.[]+)\.default(?=$|[.[])/;
+/** Ways to call require that hide what it loads: `require.call(null, "child_process")`, `module.require.apply(...)`. */
+const REQUIRE_INDIRECT = /^(?:module\.)?require\.(?:call|apply|bind)(?=$|[.[])|^module\.require(?=$|[.[])/;
+
+type Parent = AnyNode | undefined;
 
 class Analyser {
   readonly uses: ApiUse[] = [];
@@ -30,7 +36,10 @@ class Analyser {
 
   constructor(private readonly file: string) {}
 
-  emit(node: Node, key: string, shown = key): void {
+  emit(node: Node, rawKey: string, rawShown = rawKey): void {
+    const key = rawKey.replace(DEFAULT_EXPORT, "$1");
+    const shown = rawShown === rawKey ? key : rawShown;
+    if (REQUIRE_INDIRECT.test(key)) this.emit(node, "require(computed)", `${key} (require() of a name the check cannot see)`);
     const line = node.loc?.start.line ?? 0;
     if (this.seen.has(`${key}@${line}`)) return;
     this.seen.add(`${key}@${line}`);
@@ -39,8 +48,8 @@ class Analyser {
 
   /** What a member chain names, with the root resolved through imports and aliases; undefined if it has no root. */
   resolve(path: MemberPath): string | undefined {
-    if (path.root === undefined) return undefined;
-    let base = this.bindings.get(path.root) ?? path.root;
+    let base = this.baseOf(path);
+    if (base === undefined) return undefined;
     let parts = path.parts;
     if (GLOBAL_OBJECTS.has(base)) {
       base = parts[0] ?? "globalThis";
@@ -49,6 +58,22 @@ class Analyser {
     }
     const dotted = [base, ...parts].join(".");
     return path.computed ? `${dotted}[computed]` : dotted;
+  }
+
+  /** What a chain's root stands for: its binding or its name, or the built-in module a `require("m")` / `await import("m")` at its base loads. */
+  baseOf(path: MemberPath): string | undefined {
+    if (path.root !== undefined) return this.bindings.get(path.root) ?? path.root;
+    const loaded = this.loadOf(path.base);
+    return loaded?.startsWith("node:") ? loaded : undefined;
+  }
+
+  /** The module an expression evaluates to: `require("m")`, `module.require("m")`, `await import("m")`; undefined otherwise or when computed. */
+  loadOf(node: AnyNode | null | undefined): string | undefined {
+    if (node?.type === "AwaitExpression" && node.argument.type === "ImportExpression") {
+      const spec = constantString(node.argument.source);
+      return spec === undefined ? undefined : normaliseSpecifier(spec);
+    }
+    return this.requireOf(node) || undefined;
   }
 
   /** The module a `require("x")` / `module.require("x")` call loads, "" when computed, undefined when not a require. */
@@ -62,18 +87,14 @@ class Analyser {
 
   /** What an initializer stands for, when it is worth following (a module, process, globalThis...). */
   valueOf(init: Expression): string | undefined {
-    const required = this.requireOf(init);
-    if (required !== undefined) return required || undefined;
-    if (init.type === "AwaitExpression" && init.argument.type === "ImportExpression") {
-      const spec = constantString(init.argument.source);
-      return spec === undefined ? undefined : normaliseSpecifier(spec);
-    }
+    const loaded = this.loadOf(init);
+    if (loaded !== undefined) return loaded;
     if (init.type !== "Identifier" && init.type !== "MemberExpression") return undefined;
     const path = memberPath(init);
     const resolved = this.resolve(path);
-    if (!resolved || path.root === undefined) return undefined;
-    const root = this.bindings.get(path.root) ?? path.root;
-    return root.startsWith("node:") || TRACKED_ROOTS.has(root) || BUILTIN_GLOBALS.has(root) ? resolved : undefined;
+    const root = this.baseOf(path);
+    if (!resolved || root === undefined) return undefined;
+    return root.startsWith("node:") || TRACKED_ROOTS.has(root) || BUILTIN_GLOBALS.has(root) ? resolved.replace(DEFAULT_EXPORT, "$1") : undefined;
   }
 
   bindPattern(pattern: Pattern, value: string, at: Node): void {
@@ -108,6 +129,14 @@ class Analyser {
       } else if (node.type === "VariableDeclarator" && node.init) {
         const value = this.valueOf(node.init);
         if (value) this.bindPattern(node.id, value, node);
+      } else if (node.type === "AssignmentExpression" && node.operator === "=" && node.left.type === "Identifier") {
+        const value = this.valueOf(node.right);
+        if (value) this.bindings.set(node.left.name, value);
+      } else if (node.type === "CallExpression") {
+        // `import("m").then((m) => ...)`, `.then(function ({ x }) {...})`: the callback's parameter is the module.
+        const spec = thenOfImport(node);
+        const callback = node.arguments[0];
+        if (spec !== undefined && isFunction(callback) && callback.params[0]) this.bindPattern(callback.params[0], spec, node);
       }
     });
   }
@@ -121,15 +150,23 @@ class Analyser {
         case "ExportAllDeclaration":
         case "ExportNamedDeclaration":
           if (node.source) this.module(node, String(node.source.value), node.type === "ImportDeclaration" ? node : undefined);
+          if (node.source && node.type !== "ImportDeclaration") this.reexport(node, normaliseSpecifier(String(node.source.value)));
+          // `export { fs }` hands a local binding out whole (acorn-walk does not visit the specifiers).
+          if (node.type === "ExportNamedDeclaration" && !node.source) {
+            for (const s of node.specifiers) if (s.local.type === "Identifier") this.boundValue(s.local, s.local.name);
+          }
           break;
         case "ImportExpression": {
           const spec = constantString(node.source);
           if (spec === undefined) this.emit(node, "import(computed)", "import() of a computed name");
-          else this.emit(node, normaliseSpecifier(spec));
+          else {
+            this.emit(node, normaliseSpecifier(spec));
+            this.importUse(node, normaliseSpecifier(spec), ancestors);
+          }
           break;
         }
         case "CallExpression":
-          this.call(node);
+          this.call(node, parent);
           break;
         case "NewExpression":
           if (node.callee.type === "MemberExpression" && propertyName(node.callee.property, node.callee.computed) === "constructor" && node.callee.object.type !== "ThisExpression") {
@@ -167,12 +204,53 @@ class Analyser {
     }
   }
 
-  call(node: CallExpression): void {
+  /** `export * from "fs"` hands the whole module on (to be imported back by a name the check cannot follow); `export { x } from "fs"` names x. */
+  reexport(node: Extract<AnyNode, { type: "ExportAllDeclaration" | "ExportNamedDeclaration" }>, spec: string): void {
+    if (!spec.startsWith("node:")) return;
+    if (node.type === "ExportAllDeclaration") return this.emit(node, `${spec}[computed]`, `${spec} re-exported whole`);
+    for (const s of node.specifiers) {
+      const local = s.local.type === "Identifier" ? s.local.name : String(s.local.value);
+      if (local === "default") this.emit(s, `${spec}[computed]`, `${spec} re-exported whole`);
+      else this.emit(s, `${spec}.${local}`);
+    }
+  }
+
+  /**
+   * A built-in module's object used other than by a plain binding (`const fs = ...`, `const { x } = ...`,
+   * `fs = ...`), a member read (`require("fs").x`) or a statement of its own: passed to a function, stored,
+   * exported, spread... its members can no longer be named, as for an alias passed around whole.
+   */
+  wholeModuleUse(node: Node, spec: string, parent: Parent): void {
+    if (!spec.startsWith("node:")) return;
+    if (parent?.type === "MemberExpression" && parent.object === node) return;
+    if (parent?.type === "ChainExpression" || parent?.type === "ExpressionStatement") return;
+    if (parent?.type === "VariableDeclarator" && parent.init === node && (parent.id.type === "Identifier" || parent.id.type === "ObjectPattern")) return;
+    if (parent?.type === "AssignmentExpression" && parent.right === node && parent.operator === "=" && parent.left.type === "Identifier") return;
+    this.emit(node, `${spec}[computed]`, `${spec} used as a value`);
+  }
+
+  /** `import("m")`: awaited (then as a require's result), or `.then(callback)` (the callback's parameter is bound); any other use is whole. */
+  importUse(node: Node, spec: string, ancestors: AnyNode[]): void {
+    const parent = ancestors[ancestors.length - 2];
+    const grand = ancestors[ancestors.length - 3];
+    if (parent?.type === "AwaitExpression") return this.wholeModuleUse(parent, spec, grand);
+    if (parent?.type === "ExpressionStatement") return;
+    if (grand?.type === "CallExpression" && thenOfImport(grand) !== undefined && isFunction(grand.arguments[0])) return;
+    if (spec.startsWith("node:")) this.emit(node, `${spec}[computed]`, `import("${spec}") used as a value`);
+  }
+
+  call(node: CallExpression, parent: Parent): void {
     const required = this.requireOf(node);
     if (required === "") this.emit(node, "require(computed)", "require() of a computed name");
-    else if (required !== undefined) this.emit(node, required);
+    else if (required !== undefined) {
+      this.emit(node, required);
+      this.wholeModuleUse(node, required, parent);
+    }
     if (node.callee.type !== "MemberExpression") return;
     const callee = this.resolve(memberPath(node.callee));
+    if ((callee === "require.resolve" || callee === "require.resolve.paths") && constantString(node.arguments[0]) === undefined) {
+      this.emit(node, "require(computed)", `${callee} of a computed name`);
+    }
     if (propertyName(node.callee.property, node.callee.computed) === "constructor") this.emit(node, "Function", "….constructor(…)");
     if (callee && DEFINERS.has(callee) && node.arguments[0] && node.arguments[0].type !== "SpreadElement") {
       const target = node.arguments[0];
@@ -208,23 +286,28 @@ class Analyser {
     if (parent.type === "CallExpression" && parent.callee === node && this.resolve({ root: node.name, parts: [], computed: false }) === "require") return;
     // `const { env } = process`, `const fs2 = fs`: the pattern's members (or the alias's later uses) are the uses.
     if (parent.type === "VariableDeclarator" && parent.init === node && this.valueOf(node) !== undefined) return;
-    const bound = this.bindings.get(node.name);
-    if (bound !== undefined) {
-      // A module object or an alias passed around whole: its members can no longer be named.
-      this.emit(node, bound.includes(".") ? bound : `${bound}[computed]`, node.name);
-      return;
-    }
+    // `fs = require("fs")`: the name is written, not read.
+    if (parent.type === "AssignmentExpression" && parent.left === node && parent.operator === "=") return;
+    if (this.boundValue(node, node.name)) return;
     if (node.name === "eval" || node.name === "Function" || node.name === "Reflect") this.emit(node, node.name);
     else if (node.name === "require") this.emit(node, "require(computed)", "require used as a value");
     else if (node.name === "process" || node.name === "module") this.emit(node, `${node.name}[computed]`, `${node.name} used as a value`);
     else if (GLOBAL_OBJECTS.has(node.name)) this.emit(node, "globalThis[computed]", `${node.name} used as a value`);
   }
 
+  /** A module object or an alias passed around whole: its members can no longer be named. false when `name` is not bound. */
+  boundValue(node: Node, name: string): boolean {
+    const bound = this.bindings.get(name);
+    if (bound === undefined) return false;
+    this.emit(node, bound.includes(".") ? bound : `${bound}[computed]`, name);
+    return true;
+  }
+
   /** An assignment, delete or defineProperty whose target is a built-in global or a built-in module's export. */
   write(target: Expression, at: Node, how = "a write to"): void {
     const path = memberPath(target);
-    if (path.root === undefined) return;
-    const base = this.bindings.get(path.root) ?? path.root;
+    const base = this.baseOf(path);
+    if (base === undefined) return;
     const rawRoot = base.split(/[.[]/)[0] ?? base;
     if (!rawRoot.startsWith("node:") && !BUILTIN_GLOBALS.has(rawRoot) && !GLOBAL_OBJECTS.has(rawRoot)) return;
     const root = GLOBAL_OBJECTS.has(rawRoot) ? base.replace(rawRoot, "globalThis") : base;
@@ -247,10 +330,10 @@ function isReference(node: Node, parent: AnyNode, ancestors: AnyNode[]): boolean
     case "LabeledStatement":
     case "BreakStatement":
     case "ContinueStatement":
+    case "ExportSpecifier":
     case "ImportSpecifier":
     case "ImportDefaultSpecifier":
     case "ImportNamespaceSpecifier":
-    case "ExportSpecifier":
     case "MetaProperty":
       return false;
     default:
@@ -268,6 +351,19 @@ function isReference(node: Node, parent: AnyNode, ancestors: AnyNode[]): boolean
     if (!(a.type === "ObjectPattern" || a.type === "ArrayPattern" || a.type === "AssignmentPattern" || a.type === "RestElement" || a.type === "Property")) break;
   }
   return true;
+}
+
+/** The module of `import("m").then(...)` when the call is that, else undefined. */
+function thenOfImport(node: CallExpression): string | undefined {
+  const callee = node.callee;
+  if (callee.type !== "MemberExpression" || callee.object.type !== "ImportExpression") return undefined;
+  if (propertyName(callee.property, callee.computed) !== "then") return undefined;
+  const spec = constantString(callee.object.source);
+  return spec === undefined ? undefined : normaliseSpecifier(spec);
+}
+
+function isFunction(node: AnyNode | undefined): node is Extract<AnyNode, { type: "ArrowFunctionExpression" | "FunctionExpression" }> {
+  return node?.type === "ArrowFunctionExpression" || node?.type === "FunctionExpression";
 }
 
 /** Every API a JavaScript file uses, by the names js-rules.ts speaks; [] when it does not parse. */

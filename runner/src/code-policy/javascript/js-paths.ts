@@ -33,6 +33,8 @@ export interface MemberPath {
   /** The property names after the root; a name the code computes is `[computed]` and ends the chain. */
   parts: string[];
   computed: boolean;
+  /** What the chain starts from when that is not an identifier (`require("fs")` in `require("fs").x`). */
+  base?: Expression | Super;
 }
 
 /** `a.b["c"][x]` → { root: "a", parts: ["b", "c"], computed: true }. */
@@ -48,6 +50,10 @@ export function memberPath(node: Expression | Super): MemberPath {
     } else parts.unshift(name);
     current = current.object;
   }
-  if (current.type === "ChainExpression") return memberPath(current.expression);
-  return { root: current.type === "Identifier" ? current.name : undefined, parts, computed };
+  if (current.type === "ChainExpression") {
+    // `(a?.b).c`: the chain inside, then what follows it.
+    const inner = memberPath(current.expression);
+    return inner.computed ? inner : { ...inner, parts: [...inner.parts, ...parts], computed };
+  }
+  return current.type === "Identifier" ? { root: current.name, parts, computed } : { parts, computed, base: current };
 }

@@ -12,11 +12,15 @@ const MODULES = [
   "node:wasi", "node:tty", "node:net", "node:dgram", "node:http", "node:https", "node:http2", "node:dns", "node:tls",
 ];
 
-/** fs stays readable (exercise data files); these names write, move, delete or change permissions. */
+/**
+ * fs stays readable (exercise data files); these names write, move, delete or change permissions, however they are
+ * reached (`fs.x`, `require("fs").x`, `(await import("fs")).x`, `import("fs").then((m) => m.x)`, destructured,
+ * aliased, `.default.x`). `open` with read flags only is a read (js-analyser.ts). The write streams' classes too.
+ */
 const FS_WRITE_NAMES = [
   "writeFile", "appendFile", "write", "writev", "createWriteStream", "open", "rm", "rmdir", "unlink", "rename",
   "copyFile", "cp", "mkdir", "mkdtemp", "symlink", "link", "truncate", "ftruncate", "chmod", "fchmod", "lchmod",
-  "chown", "fchown", "lchown", "utimes", "futimes", "lutimes",
+  "chown", "fchown", "lchown", "utimes", "futimes", "lutimes", "WriteStream", "FileWriteStream", "Utf8Stream",
 ];
 
 const FS_WRITES = FS_WRITE_NAMES.flatMap((name) => [
@@ -33,7 +37,7 @@ const GLOBALS = [
   // Exit hooks, and the test runner's child protocol (serialized events on stdout) that raw writes could forge.
   "process.on", "process.once", "process.addListener", "process.prependListener", "process.prependOnceListener",
   "process.emit", "process.setUncaughtExceptionCaptureCallback", "process.stdout", "process.stderr", "process.send",
-  "process.channel",
+  "process.channel", "console._stdout", "console._stderr",
   "require.cache", "require.main", "require.extensions", "module.parent", "module.children", "module.constructor",
   "module.paths", "module.require",
   "fetch", "WebSocket",
@@ -43,6 +47,7 @@ const GLOBALS = [
 const COMPUTED = [
   "require(computed)", "import(computed)", "require[computed]", "module[computed]", "process[computed]",
   "globalThis[computed]", "node:fs[computed]", "node:fs/promises[computed]", "node:fs.promises[computed]",
+  "console[computed]",
 ];
 
 export const JS_DEFAULT_DENY: readonly string[] = [

@@ -16,6 +16,23 @@ const GUARDED_PROCESS = ["binding", "_linkedBinding", "dlopen", "getBuiltinModul
 export const NODE_PRELOAD = path.join("node", "code-policy-preload.cjs");
 
 /**
+ * The folders the run's reports land in, absolute: each glob's literal leading folders (`reports/*.xml` gives
+ * `<workspace>/reports`; a glob starting with a wildcard folder, or a report at the top, gives the workspace itself).
+ * The preload refuses changes by node:fs in them.
+ */
+export function reportFolders(workspace: string, reportPaths: string[]): string[] {
+  const folders = reportPaths.map((pattern) => {
+    const literal: string[] = [];
+    for (const segment of pattern.split("/").slice(0, -1)) {
+      if (/[*?[\]{}()!+@]/.test(segment)) break;
+      literal.push(segment);
+    }
+    return path.resolve(workspace, ...literal);
+  });
+  return [...new Set(folders)];
+}
+
+/**
  * Node: the runner's preload first in NODE_OPTIONS (node --test hands NODE_OPTIONS to its per-file children, so
  * it runs in each before the test file); while eval and Function are denied, the preload takes them away.
  */
@@ -35,6 +52,8 @@ export function nodeGuardEnv(input: GuardInput, extensions: string[]): Record<st
   return {
     NODE_OPTIONS: options.join(" "),
     RUNNER_GUARD_POLICY: JSON.stringify(guardPolicy),
+    // Not a policy matter: the report folders are protected whatever the PIT allows.
+    RUNNER_GUARD_REPORTS: JSON.stringify(reportFolders(input.workspace, input.reportPaths)),
     ...guardFileList(input.pit, input.studentFiles, extensions, () => templateCodeFiles(input.pit.templateDir)),
   };
 }
