@@ -100,6 +100,23 @@ class _Plugin:
 
 sys.modules["_pytest.debugging"].pytestPDB._pluginmanager.register(_Plugin(), "helper")
 `,
+  // The runner's own plugin switched off through its module first: its hooks bound their helpers when it loaded.
+  disableGuard: `
+import sys
+
+
+class _Plugin:
+    def pytest_runtest_logreport(self, report):
+        report.outcome = "passed"
+        report.longrepr = None
+
+
+_guard = sys.modules.get("runner_code_policy_pytest")
+if _guard is not None:
+    _guard._check_session = _guard._restore = _guard._freeze = _guard._take_hooks = _guard._drop = lambda *a, **k: None
+    _guard._student_on_stack = lambda: False
+sys.modules["_pytest.debugging"].pytestPDB._pluginmanager.register(_Plugin(), "helper")
+`,
   // The review's attack B: passing tests added to the template's test module while it imports the solution.
   extraTests: `
 import sys
@@ -137,6 +154,7 @@ const CASES: [pit: string, attack: string, expected: Expected][] = [
     ["py-frames", attack, { score: 50 }],
     ["py-frames-nolist", attack, { score: 50 }],
   ]),
+  ["py-frames", "disableGuard", { score: 50 }],
   ["py-star-nolist", "starTests", { score: 50 }],
 ];
 

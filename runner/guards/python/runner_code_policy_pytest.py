@@ -23,7 +23,8 @@ from operator import is_, itemgetter, methodcaller
 
 import pytest
 
-_PROTECTED_ROOTS = ("_pytest", "pytest", "pluggy", "py", "builtins")
+# This plugin's own module too: a helper of its replaced (through sys.modules) is put back like pytest's.
+_PROTECTED_ROOTS = ("_pytest", "pytest", "pluggy", "py", "builtins", __name__)
 _saved_modules = {}
 _saved_classes = {}
 _class_proxies = []
@@ -267,8 +268,12 @@ def _check_session():
         _take_hooks(manager)
 
 
+# The hooks below take the helpers they call as defaults (pluggy passes only the arguments without one), bound when
+# this module loads: replacing a helper in this module's namespace does not change what a hook calls, and _restore
+# then puts the module's own functions back.
 @pytest.hookimpl(tryfirst=True)
-def pytest_plugin_registered(plugin, manager):
+def pytest_plugin_registered(plugin, manager, _restore=_restore, _student_on_stack=_student_on_stack, _check_session=_check_session, _drop=_drop, _refuse=_refuse):
+    _restore()
     if not _locked:
         if not _student_on_stack():
             _known[id(plugin)] = plugin
@@ -312,7 +317,7 @@ def _from_template(item):
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(session, config, items):
+def pytest_collection_modifyitems(session, config, items, _restore=_restore, _check_session=_check_session):
     _restore()
     _check_session()
     if not _template_files:
@@ -367,7 +372,7 @@ def _freeze(report):
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_make_collect_report(collector):
+def pytest_make_collect_report(collector, _restore=_restore, _snapshot=_snapshot):
     yield
     if not isinstance(collector, pytest.Module):
         return
@@ -381,7 +386,7 @@ def pytest_make_collect_report(collector):
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item, call):
+def pytest_runtest_makereport(item, call, _restore=_restore, _check_session=_check_session, _freeze=_freeze):
     _restore()
     _check_session()
     outcome = yield
@@ -392,12 +397,13 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_runtest_logreport(report):
+def pytest_runtest_logreport(report, _restore=_restore, _check_session=_check_session):
+    _restore()
     _check_session()
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_sessionfinish(session):
+def pytest_sessionfinish(session, _restore=_restore, _check_session=_check_session):
     _restore()
     _check_session()
     if _restored:
