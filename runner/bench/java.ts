@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { cp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { zipFolder } from "../src/local/zip-folder";
+import { PLAIN_POM } from "../test/helpers/java-pits";
 import { median, round } from "./stats";
 import { runLevel, type LevelDeps } from "./throughput";
 
@@ -15,21 +16,6 @@ const SAMPLE_SUBMISSION = path.join(RUNNER_DIR, "samples", "java-maven-dummy-dev
 const CONSOLE = "/usr/share/java/junit-platform-console-standalone.jar";
 
 /** As instructors write one: JUnit 5 and the plugin versions Debian ships, no Surefire settings. */
-const PLAIN_POM = `<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>dev.dummy</groupId><artifactId>plain</artifactId><version>1.0</version>
-  <properties><project.build.sourceEncoding>UTF-8</project.build.sourceEncoding><maven.compiler.release>17</maven.compiler.release></properties>
-  <dependencies>
-    <dependency><groupId>org.junit.jupiter</groupId><artifactId>junit-jupiter</artifactId><version>5.9.2</version><scope>test</scope></dependency>
-  </dependencies>
-  <build><plugins>
-    <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-resources-plugin</artifactId><version>3.3.0</version></plugin>
-    <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-compiler-plugin</artifactId><version>3.10.1</version></plugin>
-    <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-surefire-plugin</artifactId><version>2.22.3</version></plugin>
-  </plugins></build>
-</project>
-`;
 
 /** Both PITs grade the sample's passing submission with the sample's tests and `mvn -q test`, as the sample PIT does. */
 export async function writeJavaPits(pitsDir: string, zipPath: string): Promise<void> {

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODE_PIT, sampleFile, writePolicyPits, writeSubmission } from "./helpers/code-policy-pits";
 import { startHarness, type Harness } from "./helpers/harness";
+import { expectationTitle, expectTamperOutcome, type Expected } from "./helpers/tamper-outcome";
 
 /**
  * A Node solution that replaces the JUnit report the runner grades (the reviewer's attack: at load time it renames
@@ -31,7 +32,6 @@ const ATTACKS: Record<string, string> = {
   restore: `try {\n  const fs = require("fs");\n  const { writeFile } = require("fs").promises;\n  try { Object.defineProperty(fs, "renameSync", { value: () => {} }); } catch {}\n  fs.writeFileSync = () => {};\n  fs.renameSync("reports/junit.xml", "reports/.real");\n  writeFile("reports/junit.xml", ${FAKE}).catch(() => {});\n} catch {}\n`,
 };
 
-type Expected = { api: RegExp } | { score: number };
 const CASES: [string, Expected][] = [
   ["rename", { api: /calculator\.js:8 uses node:fs\.renameSync/ }],
   ["write", { api: /calculator\.js:8 uses node:fs\.writeFileSync/ }],
@@ -82,16 +82,9 @@ afterAll(async () => {
 });
 
 describe.each(CASES)("node / %s", (attack, expected) => {
-  it("api" in expected ? `is refused naming the file and the API (${expected.api.source})` : `is DONE with exactly ${expected.score}`, () => {
+  it(expectationTitle(expected), () => {
     const row = rows.get(keyOf(attack, expected));
     expect(row?.status, "the submission finished").toMatch(/^(DONE|ERROR)$/);
-    const feedback = row?.feedback as { outcome: string; message: string };
-    if ("api" in expected) {
-      expect({ status: row?.status, outcome: feedback.outcome }).toEqual({ status: "ERROR", outcome: "invalid_submission" });
-      expect(feedback.message).toMatch(expected.api);
-      expect(feedback.message).toContain("which this exercise does not allow");
-    } else {
-      expect({ status: row?.status, score: Number(row?.score), outcome: feedback.outcome }).toEqual({ status: "DONE", score: expected.score, outcome: "failed" });
-    }
+    expectTamperOutcome(row, expected);
   });
 });

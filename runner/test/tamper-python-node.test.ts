@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import { NODE_PIT, PYTHON_PIT, sampleFile, writePolicyPits, writeSubmission } from "./helpers/code-policy-pits";
 import { startHarness, type Harness } from "./helpers/harness";
+import { expectationTitle, expectTamperOutcome, type Expected } from "./helpers/tamper-outcome";
 
 /**
  * Solution code that tampers from inside the test process (issue 14, Python and Node), each attack appended to
@@ -75,7 +76,6 @@ const NODE_ATTACKS: Record<string, string> = {
   mockMethod: `try {\n  const { mock } = require("node:test");\n  mock.method(require("node:assert/strict"), "equal", () => {});\n} catch {}\n`,
 };
 
-type Expected = { api: RegExp } | { score: number };
 const PY = (attack: string, expected: Expected) => ["python", PYTHON_PIT, attack, expected] as const;
 const JS = (attack: string, expected: Expected) => ["node", NODE_PIT, attack, expected] as const;
 
@@ -151,15 +151,8 @@ afterAll(async () => {
 });
 
 describe.each(CASES)("%s / %s / %s", (language, _base, attack, expected) => {
-  it("api" in expected ? `is refused naming the file and the API (${expected.api.source})` : `is DONE with exactly ${expected.score}`, () => {
+  it(expectationTitle(expected), () => {
     const row = rows.get(keyOf(language, attack, expected));
-    const feedback = row?.feedback as { outcome: string; message: string };
-    if ("api" in expected) {
-      expect({ status: row?.status, outcome: feedback.outcome }).toEqual({ status: "ERROR", outcome: "invalid_submission" });
-      expect(feedback.message).toMatch(expected.api);
-      expect(feedback.message).toContain("which this exercise does not allow");
-    } else {
-      expect({ status: row?.status, score: Number(row?.score), outcome: feedback.outcome }).toEqual({ status: "DONE", score: expected.score, outcome: "failed" });
-    }
+    expectTamperOutcome(row, expected);
   });
 });

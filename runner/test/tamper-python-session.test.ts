@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import { PYTHON_PIT, sampleFile, writePolicyPits, writeSubmission } from "./helpers/code-policy-pits";
 import { startHarness, type Harness } from "./helpers/harness";
+import { expectationTitle, expectTamperOutcome, type Expected } from "./helpers/tamper-outcome";
 
 /**
  * Solution code that reaches pytest's session from inside the test process (the review of issue 14's Python
@@ -140,7 +141,6 @@ if _tests is not None:
   tooDeep: `\nimport _pytest\n_x = ${Array(50_000).fill("1").join("+")}\n`,
 };
 
-type Expected = { api: RegExp } | { score: number };
 const CASES: [pit: string, attack: string, expected: Expected][] = [
   [PYTHON_PIT, "register", { api: /shapes\.py:\d+ uses (traceback|operator) \(as a value\)/ }],
   [PYTHON_PIT, "extraTests", { api: /shapes\.py:\d+ uses sys \(as a value\)/ }],
@@ -214,15 +214,8 @@ afterAll(async () => {
 });
 
 describe.each(CASES)("%s / %s", (pit, attack, expected) => {
-  it("api" in expected ? `is refused naming the file and the API (${expected.api.source})` : `is DONE with exactly ${expected.score}`, () => {
+  it(expectationTitle(expected), () => {
     const row = rows.get(keyOf(pit, attack));
-    const feedback = row?.feedback as { outcome: string; message: string };
-    if ("api" in expected) {
-      expect({ status: row?.status, outcome: feedback.outcome }).toEqual({ status: "ERROR", outcome: "invalid_submission" });
-      expect(feedback.message).toMatch(expected.api);
-      expect(feedback.message).toContain("which this exercise does not allow");
-    } else {
-      expect({ status: row?.status, score: Number(row?.score), outcome: feedback.outcome }).toEqual({ status: "DONE", score: expected.score, outcome: "failed" });
-    }
+    expectTamperOutcome(row, expected);
   });
 });
