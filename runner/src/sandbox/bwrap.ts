@@ -5,6 +5,11 @@ import type { Identity } from "./identity-processes";
 export interface BwrapPaths {
   workspace: string;
   writable: string[];
+  /**
+   * Runner-owned folders the run reads (the guards: the launcher, the language guards): bound again, read-only,
+   * after the private /tmp, or a runner installed under /tmp would run its tests without them.
+   */
+  readOnly?: string[];
 }
 
 /**
@@ -15,6 +20,7 @@ export interface BwrapPaths {
 export function bwrapArgs(bwrap: string, paths: BwrapPaths): string[] {
   const args = [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"];
   for (const dir of ["/tmp", "/var/tmp", "/dev/shm"]) args.push("--tmpfs", dir);
+  for (const dir of paths.readOnly ?? []) args.push("--ro-bind", dir, dir);
   for (const dir of [paths.workspace, ...paths.writable]) args.push("--bind", dir, dir);
   args.push("--chdir", paths.workspace, "--");
   return args;

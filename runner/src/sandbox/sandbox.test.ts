@@ -74,12 +74,16 @@ describe("killAllOf", () => {
 
 describe("bwrapArgs", () => {
   it("mounts the private tmpfs folders before binding the run's own folders, which may live under /tmp", () => {
-    const args = bwrapArgs("/usr/bin/bwrap", { workspace: "/tmp/runner/work/x", writable: ["/tmp/runner/tmp/x/home"] });
+    const args = bwrapArgs("/usr/bin/bwrap", { workspace: "/tmp/runner/work/x", writable: ["/tmp/runner/tmp/x/home"], readOnly: ["/tmp/app/guards"] });
     expect(args.slice(0, 2)).toEqual(["/usr/bin/bwrap", "--unshare-all"]);
     const tmpfs = args.indexOf("/tmp", args.indexOf("--tmpfs"));
     const bind = args.indexOf("/tmp/runner/work/x");
     expect(tmpfs).toBeGreaterThan(0);
     expect(bind).toBeGreaterThan(tmpfs);
+    // The guards stay visible, read-only, even when the runner lives under the private /tmp.
+    const guards = args.indexOf("/tmp/app/guards");
+    expect(args.slice(guards - 1, guards + 2)).toEqual(["--ro-bind", "/tmp/app/guards", "/tmp/app/guards"]);
+    expect(guards).toBeGreaterThan(tmpfs);
     expect(args.slice(-3)).toEqual(["--chdir", "/tmp/runner/work/x", "--"]);
     expect(args).toContain("--die-with-parent");
   });

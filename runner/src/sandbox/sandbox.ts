@@ -197,7 +197,7 @@ export class Sandbox {
       limits: this.settings.limits,
       perRunUid: !!identity,
       network: options.network ?? this.settings.network,
-      bwrap: entered && { workspace: entered.paths.workspace, writable: entered.paths.privateDirs },
+      bwrap: entered && { workspace: entered.paths.workspace, writable: entered.paths.privateDirs, readOnly: [this.settings.guardsDir] },
     };
     const killAll = async () => {
       if (!entered) return;
