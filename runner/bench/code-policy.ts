@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { templateFiles } from "../src/admit/select-files";
 import { checkSource } from "../src/code-policy/check-source";
 import { runtimeGuardEnv } from "../src/code-policy/runtime-guard";
 import { reportPathsFor } from "../src/grading/report-files";
@@ -76,7 +77,7 @@ async function benchSample(scratch: string, pitId: string, sample: string, runs:
   const home = path.join(workspace, "..", `${pitId}-${sample}-home`);
   await mkdir(home, { recursive: true });
   const env: Record<string, string> = { PATH: `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`, HOME: home, LANG: "C.UTF-8", TMPDIR: home, ...pit.config.environment };
-  const guarded = { ...env, ...runtimeGuardEnv({ pit, workspace, studentFiles, reportPaths: reportPathsFor(pit.config.buildTool, pit.config.reportPaths), guardsDir: path.join(RUNNER_DIR, "guards"), env }) };
+  const guarded = { ...env, ...runtimeGuardEnv({ pit, workspace, studentFiles, templateFiles: templateFiles(pit.templateDir), reportPaths: reportPathsFor(pit.config.buildTool, pit.config.reportPaths), guardsDir: path.join(RUNNER_DIR, "guards"), env }) };
   for (const setup of pit.config.setupCommands ?? []) timed(setup, workspace, env);
   const plain: { wall: number; cpu: number }[] = [];
   const withGuard: { wall: number; cpu: number }[] = [];

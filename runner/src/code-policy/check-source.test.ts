@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PitConfig } from "../pit-config/interfaces/pit-config.interface";
 import type { LoadedPit } from "../pit-config/pit-config.service";
+import { templateFiles } from "../admit/select-files";
 import { checkSource } from "./check-source";
 import { runtimeGuardEnv } from "./runtime-guard";
 
@@ -66,6 +67,7 @@ describe("runtimeGuardEnv", () => {
     pit: pit(config),
     workspace,
     studentFiles: ALL,
+    templateFiles: templateFiles(pit(config).templateDir),
     reportPaths: ["reports/*.xml"],
     guardsDir: "/opt/runner-guards",
     env,

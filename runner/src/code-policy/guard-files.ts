@@ -1,4 +1,3 @@
-import { templateFiles } from "../admit/select-files";
 import type { LoadedPit } from "../pit-config/pit-config.service";
 import { studentSources } from "./check-source";
 
@@ -10,11 +9,8 @@ const MAX_LIST_CHARS = 64 * 1024;
  * student's code files (minus those the template replaced) or, when there are too many to list, "*" = every
  * code file under the workspace except the template's.
  */
-export function guardFileList(pit: LoadedPit, studentFiles: string[], extensions: string[], templateFiles: () => string[]): Record<string, string> {
+export function guardFileList(pit: LoadedPit, studentFiles: string[], extensions: string[], templateFiles: readonly string[]): Record<string, string> {
   const files = JSON.stringify(studentSources(pit, studentFiles, extensions));
   if (files.length <= MAX_LIST_CHARS) return { RUNNER_GUARD_FILES: files };
-  return { RUNNER_GUARD_FILES: "*", RUNNER_GUARD_TRUSTED: JSON.stringify(templateFiles().filter((f) => extensions.some((e) => f.endsWith(e)))) };
+  return { RUNNER_GUARD_FILES: "*", RUNNER_GUARD_TRUSTED: JSON.stringify(templateFiles.filter((f) => extensions.some((e) => f.endsWith(e)))) };
 }
-
-/** The template's files, relative (posix), for the rare "*" list: the only code under the workspace not the student's. */
-export const templateCodeFiles = templateFiles;

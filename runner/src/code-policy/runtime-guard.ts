@@ -9,6 +9,8 @@ export interface GuardInput {
   pit: LoadedPit;
   workspace: string;
   studentFiles: string[];
+  /** The template's files, relative (posix): listed once per submission by the pipeline, not again here. */
+  templateFiles: readonly string[];
   /** Globs of the reports the runner will grade, relative to the workspace. */
   reportPaths: string[];
   /** Runner-owned guard files (Config.guardsDir), readable by the sandbox uids. */

@@ -62,7 +62,7 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
   if (sourceFindings.length > 0) throw new CodePolicyError(sourceFindings);
   const reportPaths = reportPathsFor(pit.config.buildTool, pit.config.reportPaths);
   const prepared = await stage("prepare", async () => {
-    const ready = await prepareWorkspace(pit, workspace, input.tmpDir, { studentFiles, reportPaths, guardsDir: input.config.guardsDir });
+    const ready = await prepareWorkspace(pit, workspace, input.tmpDir, { studentFiles, templateFiles: template, reportPaths, guardsDir: input.config.guardsDir });
     // Before the workspace is handed to the sandbox uid: reports shipped in the ZIP are never graded.
     await removeStaleReports(workspace, reportPaths);
     const privateDirs = [ready.home, ready.tmp];

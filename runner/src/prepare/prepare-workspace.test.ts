@@ -27,7 +27,7 @@ const pit = (config: Partial<LoadedPit["config"]> = {}): LoadedPit => ({
   config: { language: "java", buildTool: "maven", testCommand: "mvn -q test", maxTimeoutMs: 1000, ...config },
 });
 
-const OPTIONS = { studentFiles: [], reportPaths: [], guardsDir: path.join(RUNNER_ROOT, "guards") };
+const OPTIONS = { studentFiles: [], templateFiles: [], reportPaths: [], guardsDir: path.join(RUNNER_ROOT, "guards") };
 
 describe("prepareWorkspace", () => {
   it("accepts globs in requiredFiles and lists what is missing", async () => {

@@ -71,6 +71,8 @@ export interface PrepareOptions {
   guardsDir: string;
   /** The admitted student files, relative to the workspace. */
   studentFiles: string[];
+  /** The template's files, relative (admit/select-files.ts templateFiles, listed once per submission). */
+  templateFiles: readonly string[];
   /** The report globs the runner grades, relative to the workspace. */
   reportPaths: string[];
 }

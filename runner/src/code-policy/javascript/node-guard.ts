@@ -1,7 +1,7 @@
 import path from "node:path";
 import { createPolicy } from "../policy";
 import type { GuardInput } from "../runtime-guard";
-import { guardFileList, templateCodeFiles } from "../guard-files";
+import { guardFileList } from "../guard-files";
 import { JS_DEFAULT_DENY } from "./js-rules";
 
 /** Built-in modules the preload refuses to a student file's require(), when the policy denies them. */
@@ -54,6 +54,6 @@ export function nodeGuardEnv(input: GuardInput, extensions: string[]): Record<st
     RUNNER_GUARD_POLICY: JSON.stringify(guardPolicy),
     // Not a policy matter: the report folders are protected whatever the PIT allows.
     RUNNER_GUARD_REPORTS: JSON.stringify(reportFolders(input.workspace, input.reportPaths)),
-    ...guardFileList(input.pit, input.studentFiles, extensions, () => templateCodeFiles(input.pit.templateDir)),
+    ...guardFileList(input.pit, input.studentFiles, extensions, input.templateFiles),
   };
 }

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { createPolicy } from "../policy";
 import type { GuardInput } from "../runtime-guard";
-import { guardFileList, templateCodeFiles } from "../guard-files";
+import { guardFileList } from "../guard-files";
 import { PYTHON_DEFAULT_DENY } from "./python-rules";
 
 /** Modules whose import the guard refuses from a student frame, when the policy denies them. */
@@ -70,8 +70,8 @@ export const PYTHON_GUARD_PLUGIN = "runner_code_policy_pytest";
  * The only files whose test functions the plugin lets run (workspace-relative: the template is laid at the root).
  * Left out (the plugin then deselects nothing) for a template whose list would crowd the environment.
  */
-function templateTestFiles(templateDir: string): Record<string, string> {
-  const list = JSON.stringify(templateCodeFiles(templateDir).filter((f) => f.endsWith(".py")));
+function templateTestFiles(templateFiles: readonly string[]): Record<string, string> {
+  const list = JSON.stringify(templateFiles.filter((f) => f.endsWith(".py")));
   return list.length <= 64 * 1024 ? { RUNNER_GUARD_TEMPLATE_FILES: list } : {};
 }
 
@@ -94,7 +94,7 @@ export function pythonGuardEnv(input: GuardInput): Record<string, string> {
     PYTHONPATH: input.env.PYTHONPATH ? `${own}:${input.env.PYTHONPATH}` : own,
     PYTEST_PLUGINS: plugins ? `${PYTHON_GUARD_PLUGIN},${plugins}` : PYTHON_GUARD_PLUGIN,
     RUNNER_GUARD_POLICY: JSON.stringify(guardPolicy),
-    ...guardFileList(input.pit, input.studentFiles, [".py"], () => templateCodeFiles(input.pit.templateDir)),
-    ...templateTestFiles(input.pit.templateDir),
+    ...guardFileList(input.pit, input.studentFiles, [".py"], input.templateFiles),
+    ...templateTestFiles(input.templateFiles),
   };
 }
