@@ -29,7 +29,7 @@ export const JAVA_TOOL_PACKAGES: readonly string[] = [
 // The JDK's own packages, only where a package tree starts: `java/` is also the name of every Maven source folder.
 const JDK_PACKAGES = ["java/", "javax/", "jdk/", "sun/", "com/sun/"];
 const JAVA_SOURCE_ROOTS = ["", "src/main/java/", "src/main/resources/"];
-const BINARY_EXTENSIONS = new Set([".class", ".jar", ".war", ".ear", ".so", ".dll", ".dylib", ".pyc", ".pyo", ".pyd", ".node"]);
+const BINARY_EXTENSIONS = new Set([".class", ".jar", ".war", ".ear", ".so", ".dll", ".dylib", ".pyc", ".pyo", ".pyd", ".egg", ".whl", ".node"]);
 
 const PYTHON_CONFIG = new Set([
   "conftest.py", "pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml", "tox.ini", "setup.cfg", "setup.py",
@@ -80,9 +80,14 @@ function shadowedPythonModule(segments: string[], files: ReadonlySet<string>): s
   return undefined;
 }
 
+// Installed-package metadata: importlib.metadata reads it from every sys.path folder (the workspace among them), and
+// pytest loads the plugins its entry_points.txt names (pytest11) before any test or conftest, as the instructor's.
+const PACKAGE_METADATA = /\.(dist-info|egg-info|egg-link)$/i;
+
 function pythonReason(segments: string[], files: ReadonlySet<string>): string | undefined {
   const base = segments.at(-1)!;
   if (PYTHON_CONFIG.has(base) || base.endsWith(".pth") || segments.includes("__pycache__")) return REASONS.toolConfig;
+  if (segments.some((s) => PACKAGE_METADATA.test(s))) return REASONS.toolConfig;
   if (PYTEST_TEST_FILE.test(base) || segments.slice(0, -1).some((s) => TEST_FOLDERS.has(s))) return REASONS.tests;
   const module = shadowedPythonModule(segments, files);
   if (module) return REASONS.shadow(`Python's "${module}" module`);

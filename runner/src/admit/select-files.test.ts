@@ -106,6 +106,10 @@ describe("selectStudentFiles: pytest", () => {
       "lib/random.py",
       "__pycache__/shapes.cpython-311.pyc",
       "native.so",
+      "evil-1.0.dist-info/entry_points.txt",
+      "src/other.egg-info/entry_points.txt",
+      "other.egg-link",
+      "dep.whl",
     ]);
     expect(result.studentFiles).toEqual(["shapes.py"]);
     const reasons = reasonsOf(result.ignored);
@@ -118,7 +122,12 @@ describe("selectStudentFiles: pytest", () => {
     // lib/ has no __init__.py: a tool that puts lib/ on the path would find it as `random`.
     expect(reasons["lib/random.py"]).toBe(REASONS.shadow('Python\'s "random" module'));
     expect(reasons["native.so"]).toBe(REASONS.binary);
-    expect(result.ignored).toHaveLength(16);
+    // Package metadata: pytest would load the plugins its entry points name.
+    expect(reasons["evil-1.0.dist-info/entry_points.txt"]).toBe(REASONS.toolConfig);
+    expect(reasons["src/other.egg-info/entry_points.txt"]).toBe(REASONS.toolConfig);
+    expect(reasons["other.egg-link"]).toBe(REASONS.toolConfig);
+    expect(reasons["dep.whl"]).toBe(REASONS.binary);
+    expect(result.ignored).toHaveLength(20);
   });
 });
 

@@ -116,6 +116,19 @@ export const ATTACKS: Attack[] = [
     },
   },
   { pit: PYTHON, name: "pytest.skip() called from the solution", files: { "shapes.py": SKIP_FROM_SOLUTION }, kept: ["shapes.py"] },
+  {
+    // pytest loads every pytest11 entry point it finds on sys.path, the workspace's too, before any test runs; the
+    // plugin needs no import of pytest: a pytest_pyfunc_call that answers True passes every test without running it.
+    pit: PYTHON,
+    name: "package metadata registering a module of the solution as a pytest plugin",
+    files: {
+      "helpers_plugin.py": "def pytest_pyfunc_call(pyfuncitem):\n    return True\n",
+      "evil-1.0.dist-info/entry_points.txt": "[pytest11]\nevil = helpers_plugin\n",
+      "evil-1.0.dist-info/METADATA.txt": "Metadata-Version: 2.1\nName: evil\nVersion: 1.0\n",
+      "lib/other.egg-info/entry_points.txt": "[pytest11]\nother = helpers_plugin\n",
+    },
+    kept: ["helpers_plugin.py"],
+  },
 
   { pit: NODE, name: "own passing tests in test/", files: { "test/extra.test.js": nodeTests } },
   { pit: NODE, name: "own passing tests at the root, by node's file pattern", files: { "extra.test.js": nodeTests, "more-test.js": nodeTests } },
