@@ -118,6 +118,15 @@ if _guard is not None:
     _guard._student_on_stack = lambda: False
 sys.modules["_pytest.debugging"].pytestPDB._pluginmanager.register(_Plugin(), "helper")
 `,
+  // The runner's plugin switched off by emptying its module's containers (method calls: no attribute is written),
+  // and the import guard's sitecustomize imported as well.
+  importGuard: `
+import runner_code_policy_pytest as _guard
+import sitecustomize
+
+for _state in (_guard._saved_classes, _guard._class_proxies, _guard._module_getters, _guard._module_values, _guard._locked):
+    _state.clear()
+`,
   // The review's attack B: passing tests added to the template's test module while it imports the solution.
   extraTests: `
 import sys
@@ -149,6 +158,7 @@ const CASES: [pit: string, attack: string, expected: Expected][] = [
   [PYTHON_PIT, "openUnpacked", { api: /shapes\.py:\d+ uses open with unpacked arguments/ }],
   [PYTHON_PIT, "debuggingModule", { api: /shapes\.py:\d+ uses sys\.modules/ }],
   [PYTHON_PIT, "tooDeep", { api: /shapes\.py(:0)? uses code the checker could not read/ }],
+  [PYTHON_PIT, "importGuard", { api: /shapes\.py:\d+ uses import runner_code_policy_pytest/ }],
   // The runtime layer alone.
   ...["register", "superRegister", "hookImpl", "implFunction", "debuggingModule", "extraTests"].flatMap((attack): [string, string, Expected][] => [
     ["py-frames", attack, { score: 50 }],

@@ -6,7 +6,7 @@ import { PYTHON_DEFAULT_DENY } from "./python-rules";
 
 /** Modules whose import the guard refuses from a student frame, when the policy denies them. */
 const GUARDED_IMPORTS = [
-  "_pytest", "pytest", "pluggy", "py", "unittest", "importlib", "runpy", "inspect", "gc", "ctypes", "_ctypes", "code",
+  "_pytest", "pytest", "pluggy", "py", "unittest", "runner_code_policy_pytest", "sitecustomize", "usercustomize", "importlib", "runpy", "inspect", "gc", "ctypes", "_ctypes", "code",
   "codeop", "pdb", "subprocess", "_posixsubprocess", "pty", "socket", "_socket", "threading", "_thread",
   "multiprocessing", "concurrent", "pickle", "_pickle", "marshal", "shelve", "signal", "_signal", "atexit", "shutil",
   "tempfile", "builtins", "__main__", "posix",

@@ -5,8 +5,11 @@
  * (`eval`, `getattr`), escape attributes by attribute name (`__globals__`, `f_back`), writes by `write/<target>`.
  */
 
-/** Test frameworks and the import machinery: solution code has no business with them. */
-const FRAMEWORKS = ["_pytest", "pytest", "pluggy", "py", "unittest", "doctest", "mock", "importlib", "imp", "runpy", "pkgutil", "zipimport"];
+/** Test frameworks, the runner's own guard modules and the import machinery: solution code has no business with them. */
+const FRAMEWORKS = [
+  "_pytest", "pytest", "pluggy", "py", "unittest", "doctest", "mock", "runner_code_policy_pytest", "sitecustomize", "usercustomize",
+  "importlib", "imp", "runpy", "pkgutil", "zipimport",
+];
 
 /** Frames, the garbage collector, code objects: the ways to reach the test framework's live objects. */
 const INTROSPECTION = [
