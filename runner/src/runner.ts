@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Clients } from "./clients";
+import { createPythonAnalyser } from "./code-policy/python/python-analyser";
 import type { Config } from "./config";
 import { HealthFile } from "./health/health-file";
 import { MetricsEmitter, startSlotsGauge } from "./metrics/emitter";
@@ -35,6 +36,7 @@ export function createRunner(config: Config, clients: Clients, logger: Logger): 
     submissions: new SubmissionRepository(clients.pool),
     sandbox: Sandbox.create(config.sandbox, config.concurrency, logger, undefined, metrics),
     warnedPits: new Set<string>(),
+    pythonAnalyser: createPythonAnalyser(),
     config,
   };
   const { reliability } = config;
@@ -52,15 +54,23 @@ export function createRunner(config: Config, clients: Clients, logger: Logger): 
     ...createMessageHandlers(deps, { signal: interrupt.signal, policy: reliability, metrics }, new SlotPool(config.concurrency)),
   });
   let stopGauge = () => {};
-  const stop = async (graceMs = reliability.shutdownGraceMs) => {
-    consumer.stopReceiving();
-    stopGauge();
+  const drain = async (graceMs: number) => {
     if (await consumer.drain(graceMs)) return;
     logger.warn({ event: "grace-expired", graceMs, inFlight: consumer.active }, "grace period over: interrupting submissions");
     interrupt.abort();
     // Killed runs end within the kill grace; the rest is settling messages, so bound the wait anyway.
     if (!(await consumer.drain(config.killGraceMs + 10_000))) {
       logger.error({ event: "drain-timeout", inFlight: consumer.active }, "submissions still in flight; their messages return after the visibility timeout");
+    }
+  };
+  const stop = async (graceMs = reliability.shutdownGraceMs) => {
+    consumer.stopReceiving();
+    stopGauge();
+    try {
+      await drain(graceMs);
+    } finally {
+      // After the last submission's check; a later start() starts a new worker when one is needed.
+      deps.pythonAnalyser.close();
     }
   };
   return {

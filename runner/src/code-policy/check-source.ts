@@ -7,7 +7,7 @@ import { forEachBounded } from "../files/bounded";
 import { analyseJavaScript } from "./javascript/js-analyser";
 import { isJavaScriptPit, JS_DEFAULT_DENY, JS_EXTENSIONS } from "./javascript/js-rules";
 import { createPolicy } from "./policy";
-import { analysePython } from "./python/python-analyser";
+import { analysePython, type PythonAnalyser } from "./python/python-analyser";
 import { isPythonPit, PYTHON_DEFAULT_DENY } from "./python/python-rules";
 
 export interface SourceCheckInput {
@@ -16,6 +16,8 @@ export interface SourceCheckInput {
   workspace: string;
   /** The admitted student files, relative to the workspace (admit/). Only these are the student's code. */
   studentFiles: string[];
+  /** The runner's long-lived Python analyser; without one, a worker is started for this check and ended after it. */
+  python?: PythonAnalyser;
 }
 
 /** One API a file uses, as an analyser names it (`key`, matched by the policy) and as the student wrote it. */
@@ -50,7 +52,8 @@ export async function checkSource(input: SourceCheckInput): Promise<CodeFinding[
   let defaults: readonly string[];
   if (isPythonPit(pit.config)) {
     defaults = PYTHON_DEFAULT_DENY;
-    uses = await analysePython(workspace, studentSources(pit, studentFiles, [".py"]));
+    const files = studentSources(pit, studentFiles, [".py"]);
+    uses = await (input.python ? input.python.analyse(workspace, files) : analysePython(workspace, files));
   } else if (isJavaScriptPit(pit.config)) {
     defaults = JS_DEFAULT_DENY;
     uses = await javaScriptUses(workspace, studentSources(pit, studentFiles, JS_EXTENSIONS));

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config";
 import { selectStudentFiles, templateFiles } from "../admit/select-files";
 import { checkSource } from "../code-policy/check-source";
+import type { PythonAnalyser } from "../code-policy/python/python-analyser";
 import { GUARD_MARKER } from "../code-policy/java/guard-records";
 import { verifyCompiledClasses } from "../code-policy/java/verify-classes";
 import { CodePolicyError, RunnerError } from "../errors/runner-error";
@@ -35,6 +36,8 @@ export interface GradeSubmissionInput {
   log?: Pick<Logger, "warn" | "error">;
   /** PITs already warned about having no recorded expected tests: one warning per PIT, not per submission. */
   warnedPits?: Set<string>;
+  /** The static check's Python worker, kept by the runner; without it, one is started for this submission. */
+  pythonAnalyser?: PythonAnalyser;
 }
 
 export interface GradedSubmission {
@@ -58,7 +61,7 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
   );
   const { studentFiles } = admission;
   // Before anything runs, on the files as extracted: nothing the submission does can interfere with the check.
-  const sourceFindings = await stage("check-source", () => checkSource({ pit, workspace, studentFiles }));
+  const sourceFindings = await stage("check-source", () => checkSource({ pit, workspace, studentFiles, python: input.pythonAnalyser }));
   if (sourceFindings.length > 0) throw new CodePolicyError(sourceFindings);
   const reportPaths = reportPathsFor(pit.config.buildTool, pit.config.reportPaths);
   const prepared = await stage("prepare", async () => {

@@ -5,6 +5,7 @@ import type { Config } from "../config";
 import { toRunnerError, type RunnerError } from "../errors/runner-error";
 import type { RunResult } from "../execute/run-command";
 import { errorFeedback, type GradeResult } from "../grading/feedback";
+import type { PythonAnalyser } from "../code-policy/python/python-analyser";
 import type { PitConfigService } from "../pit-config/pit-config.service";
 import type { Sandbox } from "../sandbox/sandbox";
 import type { SubmissionMessage } from "../queue/submission-message";
@@ -22,6 +23,8 @@ export interface PipelineDeps {
   sandbox: Sandbox;
   /** PITs this runner already warned about (no recorded expected tests); owned by the runner instance. */
   warnedPits?: Set<string>;
+  /** The static check's Python worker, one per runner instance (started at its first Python submission). */
+  pythonAnalyser?: PythonAnalyser;
   config: Pick<Config, "workDir" | "tmpDir" | "maxLogBytes" | "killGraceMs" | "extractLimits" | "guardsDir">;
 }
 
@@ -101,6 +104,7 @@ export async function processSubmission(
       onRun: (finished) => (run = finished),
       log,
       warnedPits: deps.warnedPits,
+      pythonAnalyser: deps.pythonAnalyser,
     }));
   } catch (error) {
     failure = toRunnerError(error, submissionId);

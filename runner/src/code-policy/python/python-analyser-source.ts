@@ -1,9 +1,10 @@
 /**
- * The Python half of the static check, run by the runner as `/usr/bin/python3 -I -S -c <this>`: it only parses
- * (ast), never imports or runs the student's code. Kept as a string so it ships inside dist/ with the code that
- * runs it (no file to install, none the sandbox could reach). Input on stdin: {"root": ws, "files": [rel...]}.
- * Output: one JSON object per line, {"f": file index, "l": line, "k": key, "d": what the student wrote}, each key
- * at most once per file (its first line). A file that does not parse (SyntaxError, ValueError, UnicodeDecodeError)
+ * The Python half of the static check, run by the runner as `/usr/bin/python3 -I -S -c <this>` and kept running
+ * (python-analyser.ts): it only parses (ast), never imports or runs the student's code. Kept as a string so it
+ * ships inside dist/ with the code that runs it (no file to install, none the sandbox could reach). Each request is
+ * one line on stdin, {"root": ws, "files": [rel...]}; its answer is one JSON object per line, {"f": file index,
+ * "l": line, "k": key, "d": what the student wrote}, each key at most once per file (its first line), then the line
+ * {"end":1}. It exits when stdin closes. A file that does not parse (SyntaxError, ValueError, UnicodeDecodeError)
  * is skipped: the test run reports it; one the parser cannot finish (RecursionError, MemoryError) is a finding.
  * No backticks or dollar-brace in the Python below (this is a template literal).
  */
@@ -186,9 +187,7 @@ class Analyser:
             if name != "getattr":
                 self.emit(call, "write/" + target + "." + attr, "a write to " + target + "." + attr)
 
-def main():
-    request = json.loads(sys.stdin.read())
-    out = sys.stdout
+def analyse(request, out):
     for index, rel in enumerate(request["files"]):
         try:
             with open(request["root"] + "/" + rel, "rb") as handle:
@@ -211,7 +210,17 @@ def main():
             Analyser(emit).run(tree)
         except RecursionError:
             emit(tree, "unchecked-code", "code nested too deeply to check")
-    out.flush()
+
+def main():
+    out = sys.stdout
+    readline = sys.stdin.buffer.readline
+    while True:
+        line = readline()
+        if not line:
+            return
+        analyse(json.loads(line), out)
+        out.write('{"end":1}' + "\n")
+        out.flush()
 
 main()
 `;

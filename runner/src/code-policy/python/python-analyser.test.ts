@@ -1,25 +1,31 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { PitConfig } from "../../pit-config/interfaces/pit-config.interface";
 import { createPolicy } from "../policy";
-import { analysePython } from "./python-analyser";
+import { analysePython, createPythonAnalyser, PYTHON } from "./python-analyser";
 import { PYTHON_DEFAULT_DENY } from "./python-rules";
 
 let dir: string;
 let n = 0;
+// One worker for every case below, as the runner keeps one: the files that make the parser give up must not spoil
+// the answers to the ones after them.
+const shared = createPythonAnalyser();
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "py-analyser-"));
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  shared.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
 /** The denied uses of a source, through the real interpreter, as `line:rule` strings. */
 async function denied(source: string, codePolicy?: PitConfig["codePolicy"]): Promise<string[]> {
   const file = `s${(n += 1)}.py`;
   await writeFile(path.join(dir, file), source);
   const policy = createPolicy(PYTHON_DEFAULT_DENY, codePolicy);
-  return (await analysePython(dir, [file])).flatMap((use) => {
+  return (await shared.analyse(dir, [file])).flatMap((use) => {
     const rule = policy.deniedBy(use.key);
     return rule === undefined ? [] : [`${use.line}:${rule}`];
   });
@@ -193,5 +199,106 @@ value = getattr(math, "pi")
 `,
     ];
     for (const source of sources) expect(await denied(source)).toEqual([]);
+  });
+});
+
+describe("createPythonAnalyser (one worker kept between submissions)", () => {
+  /** A stand-in interpreter: `script` runs in sh with the analyser's arguments. */
+  async function fakePython(name: string, script: string): Promise<string> {
+    const file = path.join(dir, name);
+    await writeFile(file, `#!/bin/sh\n${script}\n`);
+    await chmod(file, 0o755);
+    return file;
+  }
+
+  it("answers many requests, in parallel too, each with its own files, from one process", async () => {
+    await writeFile(path.join(dir, "a.py"), "import ctypes\n");
+    await writeFile(path.join(dir, "b.py"), "import os\nos._exit(0)\n");
+    await writeFile(path.join(dir, "c.py"), "x = 1\n");
+    const analyser = createPythonAnalyser();
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => analyser.analyse(dir, i % 3 === 0 ? ["a.py"] : i % 3 === 1 ? ["c.py", "b.py"] : ["c.py"])),
+      );
+      answers.forEach((uses, i) => {
+        const keys = uses.map((u) => `${u.file}:${u.line}:${u.key}`);
+        if (i % 3 === 0) expect(keys).toEqual(["a.py:1:ctypes"]);
+        else if (i % 3 === 1) expect(keys).toEqual(["b.py:1:os", "b.py:2:os._exit"]);
+        else expect(keys).toEqual([]);
+      });
+      expect(analyser.served()).toMatchObject({ workers: 1, requests: 30 });
+    } finally {
+      analyser.close();
+    }
+  });
+
+  it("replaces its worker after maxRequests, and after close()", async () => {
+    await writeFile(path.join(dir, "a.py"), "import ctypes\n");
+    const analyser = createPythonAnalyser({ maxRequests: 2 });
+    try {
+      for (let i = 0; i < 5; i += 1) expect((await analyser.analyse(dir, ["a.py"])).map((u) => u.key)).toEqual(["ctypes"]);
+      expect(analyser.served()).toMatchObject({ workers: 3, requests: 5 });
+      analyser.close();
+      expect((await analyser.analyse(dir, ["a.py"])).map((u) => u.key)).toEqual(["ctypes"]);
+      expect(analyser.served().workers).toBe(4);
+    } finally {
+      analyser.close();
+    }
+  });
+
+  it("fails closed when a request runs out of time, and the next request gets a new worker", async () => {
+    await writeFile(path.join(dir, "a.py"), "import ctypes\n");
+    const marker = path.join(dir, "hung-once");
+    // The first worker never answers; the second is the real interpreter.
+    const python = await fakePython("hang-once", `if [ -e ${marker} ]; then exec ${PYTHON} "$@"; fi\ntouch ${marker}\nexec sleep 60`);
+    const analyser = createPythonAnalyser({ python, timeoutMs: 300 });
+    try {
+      expect(await analyser.analyse(dir, ["a.py"])).toEqual([{ file: "a.py", line: 0, key: "unchecked-code", shown: "code the checker could not read within 300 ms" }]);
+      expect((await analyser.analyse(dir, ["a.py"])).map((u) => u.key)).toEqual(["ctypes"]);
+      expect(analyser.served().workers).toBe(2);
+    } finally {
+      analyser.close();
+    }
+  });
+
+  it("fails closed on more output than it reads", async () => {
+    await writeFile(path.join(dir, "a.py"), "import ctypes\n");
+    const analyser = createPythonAnalyser({ maxOutputBytes: 10 });
+    try {
+      expect((await analyser.analyse(dir, ["a.py"])).map((u) => u.key)).toEqual(["unchecked-code"]);
+    } finally {
+      analyser.close();
+    }
+  });
+
+  it("is an environment failure when the worker dies, cannot start or answers nonsense; a later request recovers", async () => {
+    await writeFile(path.join(dir, "a.py"), "import ctypes\n");
+    const dies = createPythonAnalyser({ python: await fakePython("dies", "read line\necho boom >&2\nexit 3") });
+    await expect(dies.analyse(dir, ["a.py"])).rejects.toThrow(/the Python code-policy check failed \(exit 3: boom\)/);
+    dies.close();
+    const missing = createPythonAnalyser({ python: path.join(dir, "no-such-python") });
+    await expect(missing.analyse(dir, ["a.py"])).rejects.toMatchObject({ name: "EnvironmentError", kind: "transient" });
+    missing.close();
+    const nonsense = createPythonAnalyser({ python: await fakePython("nonsense", "read line\necho '{\"f\": \"x\"}'\nsleep 60") });
+    await expect(nonsense.analyse(dir, ["a.py"])).rejects.toThrow(/answered a line it should not have/);
+    nonsense.close();
+    // A worker killed between two requests (OOM killer, a stray signal) is replaced by the next one.
+    const analyser = createPythonAnalyser();
+    try {
+      await analyser.analyse(dir, ["a.py"]);
+      const { pid } = analyser.served();
+      expect(pid).toBeGreaterThan(0);
+      process.kill(pid ?? 0, "SIGKILL");
+      await vi.waitFor(() => expect(analyser.served().pid).toBeUndefined());
+      expect((await analyser.analyse(dir, ["a.py"])).map((u) => u.key)).toEqual(["ctypes"]);
+      expect(analyser.served()).toMatchObject({ workers: 2, requests: 2 });
+    } finally {
+      analyser.close();
+    }
+  });
+
+  it("analysePython starts and ends a worker of its own", async () => {
+    await writeFile(path.join(dir, "a.py"), "import ctypes\n");
+    expect((await analysePython(dir, ["a.py"])).map((u) => u.key)).toEqual(["ctypes"]);
   });
 });

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { z } from "zod";
 import { EnvironmentError } from "../../errors/runner-error";
 import type { ApiUse } from "../check-source";
@@ -13,62 +13,161 @@ export interface PythonAnalysisOptions {
   /** Output above this is not read further: the check fails closed (a finding), never open. */
   maxOutputBytes?: number;
   python?: string;
+  /** A worker that has served this many requests is replaced, so no memory a large submission made stays. */
+  maxRequests?: number;
+}
+
+/** The static check's Python half, kept running between submissions (see createPythonAnalyser). */
+export interface PythonAnalyser {
+  /** Every API the given .py files (relative to `workspace`) use, by the names python-rules.ts speaks. */
+  analyse(workspace: string, files: string[]): Promise<ApiUse[]>;
+  /** Ends the worker; a later analyse() starts a new one. */
+  close(): void;
+  /** Workers started and requests sent so far, and the current worker's pid: for tests and logs. */
+  served(): { workers: number; requests: number; pid?: number };
 }
 
 const lineSchema = z.object({ f: z.number().int().nonnegative(), l: z.number().int().nonnegative(), k: z.string(), d: z.string() });
+/** The line that ends each answer: the analyser's source writes it after the last finding of a request. */
+const END = '{"end":1}';
 
 /** What ended the analyser when it did not finish: reported as a finding so the submission is not let through. */
 function unchecked(files: string[], why: string): ApiUse[] {
   return [{ file: files[0] ?? "(submission)", line: 0, key: "unchecked-code", shown: why }];
 }
 
+interface Worker {
+  child: ChildProcessWithoutNullStreams;
+  served: number;
+  /** Told each complete output line; swapped per request. */
+  onLine?: (line: string) => void;
+  /** Told when the process ends. */
+  onExit?: (why: string) => void;
+  stderr: string;
+}
+
 /**
- * Every API the given .py files use, by the names python-rules.ts speaks (see python-analyser-source.ts). One
- * interpreter for all the files; as the runner, on files the run has not touched yet. `-I -S`: no site, no
- * PYTHONPATH, no cwd on sys.path, so nothing of the workspace can be imported while it runs.
+ * The interpreter of the static check, started once and kept: a request is one JSON line on stdin, the answer its
+ * findings, one JSON line each, then END. Starting python3 and importing ast and json took 25-35 ms per
+ * submission; a request to a running worker takes about a millisecond for the samples. The worker only parses
+ * (python-analyser-source.ts): it never imports or runs the student's code, so nothing a submission holds can change
+ * what it answers the next one. `-I -S`: no site, no PYTHONPATH, no cwd on sys.path. Requests are served one at a
+ * time; a request that runs out of time or output kills the worker (a finding, fail closed), and one during which
+ * the worker dies is an EnvironmentError, as a failed start is; either way the next request starts a new worker.
  */
-export async function analysePython(workspace: string, files: string[], options: PythonAnalysisOptions = {}): Promise<ApiUse[]> {
-  if (files.length === 0) return [];
+export function createPythonAnalyser(options: PythonAnalysisOptions = {}): PythonAnalyser {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const maxOutputBytes = options.maxOutputBytes ?? 8 * 1024 * 1024;
-  const child = spawn(options.python ?? PYTHON, ["-I", "-S", "-B", "-c", PYTHON_ANALYSER, JSON.stringify(ESCAPE_ATTRIBUTES)], {
-    cwd: "/",
-    env: { LANG: "C.UTF-8", PYTHONHASHSEED: "0" },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  let overflow = false;
-  let stderr = "";
-  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  child.stdout.on("data", (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (bytes > maxOutputBytes) {
-      overflow = true;
-      child.kill("SIGKILL");
-    } else chunks.push(chunk);
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    if (stderr.length < 4096) stderr += chunk.toString("utf8");
-  });
-  child.stdin.on("error", () => undefined);
-  child.stdin.end(JSON.stringify({ root: workspace, files }));
-  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal }));
-  }).catch((error: unknown) => {
-    throw new EnvironmentError(`the Python code-policy check could not start ${options.python ?? PYTHON}`, { cause: error });
-  });
-  clearTimeout(timer);
-  if (overflow) return unchecked(files, "more names than the checker reads");
-  if (exit.signal === "SIGKILL") return unchecked(files, `code the checker could not read within ${timeoutMs} ms`);
-  if (exit.code !== 0) throw new EnvironmentError(`the Python code-policy check failed (exit ${exit.code}): ${stderr.trim()}`);
-  const uses: ApiUse[] = [];
-  for (const text of Buffer.concat(chunks).toString("utf8").split("\n")) {
-    if (!text) continue;
-    const parsed = lineSchema.parse(JSON.parse(text));
-    const file = files[parsed.f];
-    if (file !== undefined) uses.push({ file, line: parsed.l, key: parsed.k, shown: parsed.d });
+  const maxRequests = options.maxRequests ?? 500;
+  const python = options.python ?? PYTHON;
+  let worker: Worker | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  const count = { workers: 0, requests: 0 };
+
+  const start = (): Worker => {
+    const child = spawn(python, ["-I", "-S", "-B", "-c", PYTHON_ANALYSER, JSON.stringify(ESCAPE_ATTRIBUTES)], {
+      cwd: "/",
+      env: { LANG: "C.UTF-8", PYTHONHASHSEED: "0" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const started: Worker = { child, served: 0, stderr: "" };
+    count.workers += 1;
+    let pending = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      pending += chunk;
+      let newline = pending.indexOf("\n");
+      while (newline >= 0) {
+        const line = pending.slice(0, newline);
+        pending = pending.slice(newline + 1);
+        started.onLine?.(line);
+        newline = pending.indexOf("\n");
+      }
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      if (started.stderr.length < 4096) started.stderr += chunk.toString("utf8");
+    });
+    child.stdin.on("error", () => undefined);
+    const ended = (why: string) => {
+      if (worker === started) worker = undefined;
+      started.onExit?.(why);
+    };
+    child.on("error", (error) => ended(`could not start ${python}: ${error.message}`));
+    child.on("close", (code, signal) => ended(`exit ${signal ?? code}${started.stderr ? `: ${started.stderr.trim()}` : ""}`));
+    // Idle, the worker holds no event-loop reference: a CLI that never calls close() still exits.
+    child.unref();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
+    return started;
+  };
+
+  const stop = (target: Worker | undefined) => {
+    if (!target) return;
+    if (worker === target) worker = undefined;
+    target.onLine = undefined;
+    target.child.kill("SIGKILL");
+  };
+
+  const request = (workspace: string, files: string[]): Promise<ApiUse[]> => {
+    if (worker && worker.served >= maxRequests) stop(worker);
+    const current = (worker ??= start());
+    current.served += 1;
+    count.requests += 1;
+    return new Promise<ApiUse[]>((resolve, reject) => {
+      const uses: ApiUse[] = [];
+      let bytes = 0;
+      const finish = (outcome: { uses: ApiUse[] } | { error: Error }) => {
+        clearTimeout(timer);
+        current.onLine = undefined;
+        current.onExit = undefined;
+        if ("uses" in outcome) resolve(outcome.uses);
+        else reject(outcome.error);
+      };
+      // The timer is the one reference held while a request is out: the process waits for its answer.
+      const timer = setTimeout(() => {
+        stop(current);
+        finish({ uses: unchecked(files, `code the checker could not read within ${timeoutMs} ms`) });
+      }, timeoutMs);
+      current.onExit = (why) => finish({ error: new EnvironmentError(`the Python code-policy check failed (${why})`) });
+      current.onLine = (line) => {
+        bytes += line.length + 1;
+        if (bytes > maxOutputBytes) {
+          stop(current);
+          finish({ uses: unchecked(files, "more names than the checker reads") });
+        } else if (line === END) {
+          finish({ uses });
+        } else if (line) {
+          try {
+            const parsed = lineSchema.parse(JSON.parse(line));
+            const file = files[parsed.f];
+            if (file !== undefined) uses.push({ file, line: parsed.l, key: parsed.k, shown: parsed.d });
+          } catch (error) {
+            stop(current);
+            finish({ error: new EnvironmentError("the Python code-policy check answered a line it should not have", { cause: error }) });
+          }
+        }
+      };
+      current.child.stdin.write(`${JSON.stringify({ root: workspace, files })}\n`);
+    });
+  };
+
+  return {
+    analyse(workspace, files) {
+      if (files.length === 0) return Promise.resolve([]);
+      const answer = queue.then(() => request(workspace, files));
+      queue = answer.catch(() => undefined);
+      return answer;
+    },
+    close: () => stop(worker),
+    served: () => ({ ...count, ...(worker?.child.pid ? { pid: worker.child.pid } : {}) }),
+  };
+}
+
+/** One analysis with a worker of its own, ended afterwards: for callers that grade a single submission. */
+export async function analysePython(workspace: string, files: string[], options: PythonAnalysisOptions = {}): Promise<ApiUse[]> {
+  const analyser = createPythonAnalyser(options);
+  try {
+    return await analyser.analyse(workspace, files);
+  } finally {
+    analyser.close();
   }
-  return uses;
 }
