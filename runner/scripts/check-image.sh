@@ -231,6 +231,12 @@ for f in /opt/runner-guards/python/sitecustomize.py /opt/runner-guards/python/ru
     || fail "$f is missing, or it or its folder is not root-owned 0644/0755"
 done
 ok "the Python and Node code-policy guards are root-owned and read-only in /opt/runner-guards"
+# Their compiled .pyc files, root-owned too, and valid: Python loads sitecustomize from its .pyc, not the source.
+as_runner sh -c 'for f in /opt/runner-guards/python/__pycache__/sitecustomize.*.pyc /opt/runner-guards/python/__pycache__/runner_code_policy_pytest.*.pyc; do test "$(stat -c %U:%a "$f")" = root:644 || exit 1; done
+  test "$(stat -c %U:%a /opt/runner-guards/python/__pycache__)" = root:755
+  PYTHONPATH=/opt/runner-guards/python python3 -v -c pass 2>&1 | grep -q "code object from .*/opt/runner-guards/python/__pycache__/sitecustomize"' >/dev/null 2>&1 \
+  || fail "the Python guards' .pyc files are missing, not root-owned 0644, or not the ones Python loads"
+ok "the Python guards' .pyc files are root-owned and loaded instead of compiling the sources on every run"
 
 # 4d. Java: Maven grades a JUnit 5 project as runner with no network, from Debian's repository only.
 # The Java sample PIT when present (template + passing sample), else a minimal project.

@@ -3,10 +3,11 @@
 # audit event when a class or module attribute is assigned, so a solution that reaches pytest's classes (through
 # object.__subclasses__(), sys.modules...) could patch them. This plugin records, before collection, the
 # namespaces of pytest's, pluggy's and the builtins' modules and classes (and of the instructor's test modules
-# once they are collected), and puts back whatever changed before each report is made and logged and before
-# the report file is written (nothing of the student's runs between a report being made and logged). Changed: a method, property or other descriptor of a class added, replaced or
-# removed, or a module-level function or class replaced or removed (plain data that pytest itself rebinds, such
-# as its assertion hooks' module variables or class-level flags, is left alone).
+# once they are collected), and puts back whatever changed before each report is made, again before it is logged
+# (making it may call a __repr__ or __str__ of the student's) and before the report file is written. Changed: a
+# method, property or other descriptor of a class added, replaced or removed, or a module-level function or class
+# replaced or removed (plain data that pytest itself rebinds, such as its assertion hooks' module variables or
+# class-level flags, is left alone).
 #
 # The session itself is guarded too (code the static check missed may still reach pytest's objects, e.g. through
 # frames a stdlib helper hands out): once collection starts, a plugin registered while a student frame is on the
@@ -20,16 +21,26 @@ import os
 import sys
 from itertools import chain
 from operator import is_, itemgetter, methodcaller
+from types import ModuleType
 
 import pytest
 
 # This plugin's own module too: a helper of its replaced (through sys.modules) is put back like pytest's.
 _PROTECTED_ROOTS = ("_pytest", "pytest", "pluggy", "py", "builtins", __name__)
-_saved_modules = {}
+_saved_modules = {}  # id(module) -> (name, namespace, {name: function or class})
+# The same, flattened for the fast path: one itemgetter per module (two names or more, so it returns a tuple), its
+# namespace, and every value the getters return, in order: one C-level pass compares them all.
+_module_getters = []
+_module_namespaces = []
+_module_values = []
 _saved_classes = {}
 _class_proxies = []
 _IMMUTABLE = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE (3.10+)
 _restored = []
+# A module's own namespace, read past any __dict__ a module subclass defines: the py library's lazy modules
+# (apipkg) import every submodule when their __dict__ is read (25 imports, ~6 ms, in the sample's run).
+_namespace_of = ModuleType.__dict__["__dict__"].__get__
+_get = itemgetter.__call__
 
 
 def _protected(name):
@@ -43,12 +54,19 @@ def _behaviour(value):
 
 
 def _snapshot_module(module):
-    namespace = getattr(module, "__dict__", None)
-    if not isinstance(namespace, dict) or id(module) in _saved_modules:
+    # type(), not isinstance(): an object put in sys.modules could answer __class__ with code of the student's.
+    if not issubclass(type(module), ModuleType) or id(module) in _saved_modules:
         return
+    namespace = _namespace_of(module)
     kept = {k: v for k, v in namespace.items() if isinstance(v, type) or callable(v)}
-    _saved_modules[id(module)] = (module, kept, _fingerprint(kept))
-    name = getattr(module, "__name__", "")
+    name = namespace.get("__name__", "")
+    _saved_modules[id(module)] = (name, namespace, kept)
+    names = list(kept)
+    if names:
+        names = names * 2 if len(names) == 1 else names
+        _module_getters.append(itemgetter(*names))
+        _module_namespaces.append(namespace)
+        _module_values.extend(kept[k] for k in names)
     for value in kept.values():
         # Immutable types (the builtins', C extension types) refuse attribute changes by themselves.
         if isinstance(value, type) and value.__module__ == name and not value.__flags__ & _IMMUTABLE and id(value) not in _saved_classes:
@@ -68,16 +86,9 @@ def _snapshot(extra=()):
 
 # Identity is compared with operator.is_, never id(): id() raises an audit event ("builtins.id") per call, and
 # the runtime guard's audit hook would see tens of thousands of them.
-def _fingerprint(kept):
-    return (itemgetter(*kept) if len(kept) > 1 else None, tuple(kept.values()))
-
-
-def _unchanged(namespace, fingerprint):
-    getter, values = fingerprint
-    if getter is None:
-        return False
+def _modules_unchanged():
     try:
-        return all(map(is_, getter(namespace), values))
+        return all(map(is_, chain.from_iterable(map(_get, _module_getters, _module_namespaces)), _module_values))
     except KeyError:
         return False
 
@@ -98,15 +109,14 @@ def _same_classes(state):
 
 
 def _restore():
-    # The fast path (C-level id comparisons) runs several times per test; the loops only when something changed.
-    for module, kept, fingerprint in _saved_modules.values():
-        namespace = module.__dict__
-        if _unchanged(namespace, fingerprint):
-            continue
-        for key, value in kept.items():
-            if namespace.get(key, _restore) is not value:
-                namespace[key] = value
-                _restored.append("%s.%s" % (module.__name__, key))
+    # The fast path (two C-level passes of identity comparisons) runs several times per test; the loops only when
+    # something changed.
+    if not _modules_unchanged():
+        for name, namespace, kept in _saved_modules.values():
+            for key, value in kept.items():
+                if namespace.get(key, _restore) is not value:
+                    namespace[key] = value
+                    _restored.append("%s.%s" % (name, key))
     if _classes_fingerprint and _same_classes(_classes_state()):
         return
     for cls, saved, keys, ids in _saved_classes.values():
@@ -176,6 +186,7 @@ _locked = []  # [plugin manager] once collection started
 _known = {}  # id(plugin) -> plugin: every plugin the session may have
 _hooks = {}  # hook name -> (caller, [(impl, function)])
 _refused = []
+_plugins_checked = []  # the session's plugins as the last check left them
 # Hooks through which a registered plugin could change what is reported.
 _WATCHED_HOOKS = (
     "pytest_runtest_logreport", "pytest_runtest_makereport", "pytest_report_teststatus", "pytest_runtest_protocol",
@@ -242,13 +253,17 @@ def _check_session():
         return
     manager = _locked[0]
     changed = False
-    # Names, not get_plugins(): that hashes the plugins, and a plugin's __hash__ may be the student's.
-    for name, plugin in list(manager._name2plugin.items()):
-        if plugin is not None and id(plugin) not in _known:
-            _refuse("a plugin registered by solution code: %s" % _describe(plugin))
-            _known.pop(id(plugin), None)
-            _drop(manager, plugin)
-            changed = True
+    # Names, not get_plugins(): that hashes the plugins, and a plugin's __hash__ may be the student's. The same plugins
+    # as last time (compared by identity in C: id() is an audit event) need no look-up each.
+    plugins = list(manager._name2plugin.values())
+    if not (len(plugins) == len(_plugins_checked) and all(map(is_, plugins, _plugins_checked))):
+        for name, plugin in list(manager._name2plugin.items()):
+            if plugin is not None and id(plugin) not in _known:
+                _refuse("a plugin registered by solution code: %s" % _describe(plugin))
+                _known.pop(id(plugin), None)
+                _drop(manager, plugin)
+                changed = True
+        _plugins_checked[:] = list(manager._name2plugin.values())
     for name, (caller, impls) in _hooks.items():
         if manager.hook.__dict__.get(name) is not caller:
             _refuse("a replaced hook %s" % name)
@@ -271,8 +286,21 @@ def _check_session():
 # The hooks below take the helpers they call as defaults (pluggy passes only the arguments without one), bound when
 # this module loads: replacing a helper in this module's namespace does not change what a hook calls, and _restore
 # then puts the module's own functions back.
+_self = sys.modules[__name__]
+# Until pluggy has registered this plugin, each call is the replay of a registration made before it (pytest's own
+# plugins, -p and installed entry points): that is before any conftest or test module is imported, so before any code
+# of the student's can run (package metadata that would load a module of theirs as a plugin is never admitted). The
+# stack walk, ~30 frames each an audited f_code read, cost these ~35 replays 8 ms in all.
+_replaying = [True]
+
+
 @pytest.hookimpl(tryfirst=True)
-def pytest_plugin_registered(plugin, manager, _restore=_restore, _student_on_stack=_student_on_stack, _check_session=_check_session, _drop=_drop, _refuse=_refuse):
+def pytest_plugin_registered(plugin, manager, _restore=_restore, _student_on_stack=_student_on_stack, _check_session=_check_session, _drop=_drop, _refuse=_refuse, _replaying=_replaying, _self=_self):
+    if _replaying:
+        if plugin is _self:
+            _replaying.clear()
+        _known[id(plugin)] = plugin
+        return
     _restore()
     if not _locked:
         if not _student_on_stack():
@@ -299,6 +327,8 @@ def pytest_collection(session):
 
 
 def pytest_sessionstart(session):
+    # Long after this plugin's own registration ended the replays; cleared again should pytest ever skip that call.
+    _replaying.clear()
     _snapshot()
 
 

@@ -37,8 +37,15 @@ function buildJavaGuard(): void {
   if (made.status !== 0) console.error(`global setup: the Java guard was not built (${made.error?.message ?? made.stderr.trim()})`);
 }
 
+/** The Python guards' .pyc files, as the image has them (guards/python/compile.sh; only stale ones are rewritten). */
+function compilePythonGuards(): void {
+  const made = spawnSync(path.resolve(__dirname, "..", "..", "guards", "python", "compile.sh"), [], { encoding: "utf8" });
+  if (made.status !== 0) console.error(`global setup: the Python guards were not compiled (${made.error?.message ?? made.stderr.trim()})`);
+}
+
 export default function setup(): void {
   for (const [key, value] of Object.entries(FAKE_SECRETS)) process.env[key] = value;
   buildLauncher();
   buildJavaGuard();
+  compilePythonGuards();
 }
