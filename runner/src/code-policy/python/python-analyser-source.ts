@@ -210,6 +210,8 @@ def analyse(request, out):
             Analyser(emit).run(tree)
         except RecursionError:
             emit(tree, "unchecked-code", "code nested too deeply to check")
+        except MemoryError:
+            emit(tree, "unchecked-code", "code too large to check")
 
 def main():
     out = sys.stdout

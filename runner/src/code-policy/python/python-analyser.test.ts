@@ -261,7 +261,7 @@ describe("createPythonAnalyser (one worker kept between submissions)", () => {
     }
   });
 
-  it("fails closed on more output than it reads", async () => {
+  it("fails closed on more output than it reads, also when it is one endless line", async () => {
     await writeFile(path.join(dir, "a.py"), "import ctypes\n");
     const analyser = createPythonAnalyser({ maxOutputBytes: 10 });
     try {
@@ -269,6 +269,42 @@ describe("createPythonAnalyser (one worker kept between submissions)", () => {
     } finally {
       analyser.close();
     }
+    // 64 MiB and no newline: the cap holds on bytes as they arrive, not on lines.
+    const endless = createPythonAnalyser({ python: await fakePython("endless", "read line\nhead -c 67108864 /dev/zero\nexec sleep 60"), maxOutputBytes: 1024 * 1024 });
+    const started = performance.now();
+    try {
+      expect(await endless.analyse(dir, ["a.py"])).toEqual([{ file: "a.py", line: 0, key: "unchecked-code", shown: "more names than the checker reads" }]);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      endless.close();
+    }
+  });
+
+  it("fails closed when the kernel kills the worker, and replaces one that grew too large", async () => {
+    await writeFile(path.join(dir, "a.py"), "import ctypes\n");
+    // What the OOM killer does: a SIGKILL this side did not send.
+    const oom = createPythonAnalyser({ python: await fakePython("oom", "read line\nkill -9 $$") });
+    try {
+      expect((await oom.analyse(dir, ["a.py"]))[0]).toMatchObject({ key: "unchecked-code", shown: "code the checker could not read (exit SIGKILL)" });
+    } finally {
+      oom.close();
+    }
+    const large = createPythonAnalyser({ maxRssBytes: 1 });
+    try {
+      for (let i = 0; i < 3; i += 1) expect((await large.analyse(dir, ["a.py"])).map((u) => u.key)).toEqual(["ctypes"]);
+      expect(large.served()).toMatchObject({ workers: 3, requests: 3 });
+    } finally {
+      large.close();
+    }
+  });
+
+  it("is an environment failure, not a finding, when close() ends a request's worker", async () => {
+    await writeFile(path.join(dir, "a.py"), "import ctypes\n");
+    const analyser = createPythonAnalyser({ python: await fakePython("slow", "read line\nexec sleep 60") });
+    const answer = analyser.analyse(dir, ["a.py"]);
+    await vi.waitFor(() => expect(analyser.served().pid).toBeGreaterThan(0));
+    analyser.close();
+    await expect(answer).rejects.toMatchObject({ name: "EnvironmentError", message: "the Python code-policy check failed (stopped by the runner)" });
   });
 
   it("is an environment failure when the worker dies, cannot start or answers nonsense; a later request recovers", async () => {
@@ -279,7 +315,7 @@ describe("createPythonAnalyser (one worker kept between submissions)", () => {
     const missing = createPythonAnalyser({ python: path.join(dir, "no-such-python") });
     await expect(missing.analyse(dir, ["a.py"])).rejects.toMatchObject({ name: "EnvironmentError", kind: "transient" });
     missing.close();
-    const nonsense = createPythonAnalyser({ python: await fakePython("nonsense", "read line\necho '{\"f\": \"x\"}'\nsleep 60") });
+    const nonsense = createPythonAnalyser({ python: await fakePython("nonsense", "read line\necho '{\"f\": \"x\"}'\nexec sleep 60") });
     await expect(nonsense.analyse(dir, ["a.py"])).rejects.toThrow(/answered a line it should not have/);
     nonsense.close();
     // A worker killed between two requests (OOM killer, a stray signal) is replaced by the next one.

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { EnvironmentError } from "../../errors/runner-error";
 import type { ApiUse } from "../check-source";
@@ -15,6 +16,8 @@ export interface PythonAnalysisOptions {
   python?: string;
   /** A worker that has served this many requests is replaced, so no memory a large submission made stays. */
   maxRequests?: number;
+  /** A worker whose resident memory is above this after an answer is replaced at once (a large submission's peak). */
+  maxRssBytes?: number;
 }
 
 /** The static check's Python half, kept running between submissions (see createPythonAnalyser). */
@@ -39,11 +42,25 @@ function unchecked(files: string[], why: string): ApiUse[] {
 interface Worker {
   child: ChildProcessWithoutNullStreams;
   served: number;
+  /** Told each output chunk's size before its lines, so the cap holds however long a line is; swapped per request. */
+  onBytes?: (bytes: number) => void;
   /** Told each complete output line; swapped per request. */
   onLine?: (line: string) => void;
-  /** Told when the process ends. */
-  onExit?: (why: string) => void;
+  /** Told when the process ends, and whether by a SIGKILL this side did not send. */
+  onExit?: (why: string, killed: boolean) => void;
   stderr: string;
+  /** Set by stop(): the SIGKILL that follows is this side's, not the kernel's. */
+  stopped?: boolean;
+}
+
+/** The worker's resident memory now, from /proc (0 where there is none to read). */
+function residentBytes(pid: number | undefined): number {
+  try {
+    const pages = Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]);
+    return Number.isFinite(pages) ? pages * 4096 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -59,6 +76,7 @@ export function createPythonAnalyser(options: PythonAnalysisOptions = {}): Pytho
   const timeoutMs = options.timeoutMs ?? 20_000;
   const maxOutputBytes = options.maxOutputBytes ?? 8 * 1024 * 1024;
   const maxRequests = options.maxRequests ?? 500;
+  const maxRssBytes = options.maxRssBytes ?? 256 * 1024 * 1024;
   const python = options.python ?? PYTHON;
   let worker: Worker | undefined;
   let queue: Promise<unknown> = Promise.resolve();
@@ -72,28 +90,32 @@ export function createPythonAnalyser(options: PythonAnalysisOptions = {}): Pytho
     });
     const started: Worker = { child, served: 0, stderr: "" };
     count.workers += 1;
-    let pending = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => {
-      pending += chunk;
-      let newline = pending.indexOf("\n");
-      while (newline >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
-        started.onLine?.(line);
-        newline = pending.indexOf("\n");
+    // Bytes, split on newlines as they arrive: only the new chunk is searched, and a line is decoded once, whole.
+    let pending: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => {
+      started.onBytes?.(chunk.length);
+      let from = 0;
+      for (let newline = chunk.indexOf(10); newline >= 0 && started.onLine; newline = chunk.indexOf(10, from)) {
+        pending.push(chunk.subarray(from, newline));
+        const line = Buffer.concat(pending).toString("utf8");
+        pending = [];
+        from = newline + 1;
+        started.onLine(line);
       }
+      if (from < chunk.length && started.onLine) pending.push(chunk.subarray(from));
     });
     child.stderr.on("data", (chunk: Buffer) => {
       if (started.stderr.length < 4096) started.stderr += chunk.toString("utf8");
     });
     child.stdin.on("error", () => undefined);
-    const ended = (why: string) => {
+    const ended = (why: string, killed: boolean) => {
       if (worker === started) worker = undefined;
-      started.onExit?.(why);
+      started.onExit?.(why, killed);
     };
-    child.on("error", (error) => ended(`could not start ${python}: ${error.message}`));
-    child.on("close", (code, signal) => ended(`exit ${signal ?? code}${started.stderr ? `: ${started.stderr.trim()}` : ""}`));
+    child.on("error", (error) => ended(`could not start ${python}: ${error.message}`, false));
+    child.on("close", (code, signal) =>
+      ended(`exit ${signal ?? code}${started.stderr ? `: ${started.stderr.trim()}` : ""}`, signal === "SIGKILL" && !started.stopped),
+    );
     // Idle, the worker holds no event-loop reference: a CLI that never calls close() still exits.
     child.unref();
     for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
@@ -103,12 +125,20 @@ export function createPythonAnalyser(options: PythonAnalysisOptions = {}): Pytho
   const stop = (target: Worker | undefined) => {
     if (!target) return;
     if (worker === target) worker = undefined;
+    // Its output is not read further, and a request still out (close() during it) fails now, as the environment's.
+    const pendingExit = target.onExit;
     target.onLine = undefined;
+    target.onBytes = undefined;
+    target.onExit = undefined;
+    target.stopped = true;
     target.child.kill("SIGKILL");
+    pendingExit?.("stopped by the runner", false);
   };
+  // A worker whose exit was seen while idle (its close event, which waits for the pipes, not delivered yet) gets no request.
+  const alive = (target: Worker | undefined) => target !== undefined && target.child.exitCode === null && target.child.signalCode === null;
 
   const request = (workspace: string, files: string[]): Promise<ApiUse[]> => {
-    if (worker && worker.served >= maxRequests) stop(worker);
+    if (worker && (worker.served >= maxRequests || !alive(worker))) stop(worker);
     const current = (worker ??= start());
     current.served += 1;
     count.requests += 1;
@@ -118,31 +148,39 @@ export function createPythonAnalyser(options: PythonAnalysisOptions = {}): Pytho
       const finish = (outcome: { uses: ApiUse[] } | { error: Error }) => {
         clearTimeout(timer);
         current.onLine = undefined;
+        current.onBytes = undefined;
         current.onExit = undefined;
         if ("uses" in outcome) resolve(outcome.uses);
         else reject(outcome.error);
       };
       // The timer is the one reference held while a request is out: the process waits for its answer.
+      // finish() before stop() in each path below: stop() fails whatever request is still out.
       const timer = setTimeout(() => {
-        stop(current);
         finish({ uses: unchecked(files, `code the checker could not read within ${timeoutMs} ms`) });
+        stop(current);
       }, timeoutMs);
-      current.onExit = (why) => finish({ error: new EnvironmentError(`the Python code-policy check failed (${why})`) });
+      // A SIGKILL not sent here is the kernel's (out of memory, most likely while parsing): fail closed, as for a
+      // timeout. Any other end is the environment's, worth another attempt.
+      current.onExit = (why, killed) =>
+        finish(killed ? { uses: unchecked(files, `code the checker could not read (${why})`) } : { error: new EnvironmentError(`the Python code-policy check failed (${why})`) });
+      current.onBytes = (chunk) => {
+        bytes += chunk;
+        if (bytes <= maxOutputBytes) return;
+        finish({ uses: unchecked(files, "more names than the checker reads") });
+        stop(current);
+      };
       current.onLine = (line) => {
-        bytes += line.length + 1;
-        if (bytes > maxOutputBytes) {
-          stop(current);
-          finish({ uses: unchecked(files, "more names than the checker reads") });
-        } else if (line === END) {
+        if (line === END) {
           finish({ uses });
+          if (residentBytes(current.child.pid) > maxRssBytes) stop(current);
         } else if (line) {
           try {
             const parsed = lineSchema.parse(JSON.parse(line));
             const file = files[parsed.f];
             if (file !== undefined) uses.push({ file, line: parsed.l, key: parsed.k, shown: parsed.d });
           } catch (error) {
-            stop(current);
             finish({ error: new EnvironmentError("the Python code-policy check answered a line it should not have", { cause: error }) });
+            stop(current);
           }
         }
       };
