@@ -124,8 +124,37 @@ sys.modules["_pytest.debugging"].pytestPDB._pluginmanager.register(_Plugin(), "h
 import runner_code_policy_pytest as _guard
 import sitecustomize
 
-for _state in (_guard._saved_classes, _guard._class_proxies, _guard._module_getters, _guard._module_values, _guard._locked):
+for _state in (_guard._saved_classes, _guard._class_proxies, _guard._module_getters, _guard._module_values, _guard._locked, _guard._plugins_checked):
     _state.clear()
+# Every later registration taken for a replay from before the plugin's own.
+_guard._replaying.append(1)
+`,
+  // A template conftest.py that imports the solution runs its code while the first conftests load, before the
+  // session starts: a patch made then must not become the state the plugin puts back.
+  conftestPatch: `
+import sys
+
+_reports = sys.modules["_pytest.reports"]
+_make = _reports.TestReport.from_item_and_call
+
+
+def _from_item_and_call(item, call):
+    report = _make(item, call)
+    report.outcome = "passed"
+    report.longrepr = None
+    return report
+
+
+_reports.TestReport.from_item_and_call = staticmethod(_from_item_and_call)
+`,
+  // pytest registers the modules a test module names in pytest_plugins, with no frame of the student's on the
+  // stack; a \`from shapes import *\` template copies the list in. The hook passes every test unrun.
+  pluginsList: `
+pytest_plugins = ["shapes"]
+
+
+def pytest_pyfunc_call(pyfuncitem):
+    return True
 `,
   // The review's attack B: passing tests added to the template's test module while it imports the solution.
   extraTests: `
@@ -159,6 +188,7 @@ const CASES: [pit: string, attack: string, expected: Expected][] = [
   [PYTHON_PIT, "debuggingModule", { api: /shapes\.py:\d+ uses sys\.modules/ }],
   [PYTHON_PIT, "tooDeep", { api: /shapes\.py(:0)? uses code the checker could not read/ }],
   [PYTHON_PIT, "importGuard", { api: /shapes\.py:\d+ uses import runner_code_policy_pytest/ }],
+  [PYTHON_PIT, "pluginsList", { api: /shapes\.py:\d+ uses the pytest hook name pytest_(plugins|pyfunc_call)/ }],
   // The runtime layer alone.
   ...["register", "superRegister", "hookImpl", "implFunction", "debuggingModule", "extraTests"].flatMap((attack): [string, string, Expected][] => [
     ["py-frames", attack, { score: 50 }],
@@ -166,9 +196,11 @@ const CASES: [pit: string, attack: string, expected: Expected][] = [
   ]),
   ["py-frames", "disableGuard", { score: 50 }],
   ["py-star-nolist", "starTests", { score: 50 }],
+  ["py-frames-conftest", "conftestPatch", { score: 50 }],
+  ["py-hooks-star", "pluginsList", { score: 50 }],
 ];
 
-const ALLOW = ["traceback.walk_stack", "operator.attrgetter", "operator.attrgetter(computed)", "value/", "sys.modules"];
+const ALLOW = ["traceback.walk_stack", "operator.attrgetter", "operator.attrgetter(computed)", "value/", "sys.modules", "pytest-hook"];
 const STAR_TEMPLATE = `import pytest
 
 from shapes import *
@@ -191,6 +223,14 @@ def test_negative_sides_are_rejected():
         rectangle_area(-1, 2)
 `;
 
+// The sample's conftest.py, then an import of the solution (a template may want its names for fixtures).
+const CONFTEST_IMPORTING_SOLUTION = `import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import shapes  # noqa: E402,F401
+`;
+
 let h: Harness;
 let scratch: string;
 let pits: Awaited<ReturnType<typeof writePolicyPits>>;
@@ -204,6 +244,8 @@ beforeAll(async () => {
     { pitId: "py-frames", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW } } },
     { pitId: "py-frames-nolist", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW }, expectedTests: undefined } },
     { pitId: "py-star-nolist", base: PYTHON_PIT, config: { expectedTests: undefined }, files: { "tests/test_shapes.py": STAR_TEMPLATE } },
+    { pitId: "py-frames-conftest", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW } }, files: { "conftest.py": CONFTEST_IMPORTING_SOLUTION } },
+    { pitId: "py-hooks-star", base: PYTHON_PIT, config: { codePolicy: { allow: ["pytest-hook"] } }, files: { "tests/test_shapes.py": STAR_TEMPLATE } },
   ]);
   const partial = await sampleFile(PYTHON_PIT, "partial", "shapes.py");
   h = await startHarness();

@@ -21,7 +21,7 @@ import os
 import sys
 from itertools import chain
 from operator import is_, itemgetter, methodcaller
-from types import ModuleType
+from types import FunctionType, MethodType, ModuleType
 
 import pytest
 
@@ -294,8 +294,27 @@ _self = sys.modules[__name__]
 _replaying = [True]
 
 
+def _code_file(function):
+    # type(), not isinstance(): an object of the student's could answer __class__ as it likes.
+    if type(function) is MethodType:
+        function = function.__func__
+    return function.__code__.co_filename if type(function) is FunctionType else None
+
+
+def _drop_student_impls(manager, plugin):
+    # Hook implementations written in a student file, whoever registered their plugin: pytest itself does so for a
+    # module a test module names in `pytest_plugins`, and a conftest of the template's that imports the solution's
+    # names carries theirs. Only those implementations go; the rest of the plugin (the template's fixtures) stays.
+    for caller in manager.get_hookcallers(plugin) or ():
+        impls = _impls(caller)
+        kept = [impl for impl in impls if impl.plugin is not plugin or not _is_student(_code_file(impl.function) or "")]
+        if len(kept) != len(impls):
+            _refuse("a hook implementation written in solution code in %s" % caller.name)
+            _set_impls(caller, kept)
+
+
 @pytest.hookimpl(tryfirst=True)
-def pytest_plugin_registered(plugin, manager, _restore=_restore, _student_on_stack=_student_on_stack, _check_session=_check_session, _drop=_drop, _refuse=_refuse, _replaying=_replaying, _self=_self):
+def pytest_plugin_registered(plugin, manager, _restore=_restore, _student_on_stack=_student_on_stack, _check_session=_check_session, _drop=_drop, _refuse=_refuse, _replaying=_replaying, _self=_self, _drop_student_impls=_drop_student_impls):
     if _replaying:
         if plugin is _self:
             _replaying.clear()
@@ -305,10 +324,12 @@ def pytest_plugin_registered(plugin, manager, _restore=_restore, _student_on_sta
     if not _locked:
         if not _student_on_stack():
             _known[id(plugin)] = plugin
+            _drop_student_impls(manager, plugin)
             return
     elif not _student_on_stack():
         # A conftest.py of the template's found during collection, a plugin pytest itself adds late.
         _known[id(plugin)] = plugin
+        _drop_student_impls(manager, plugin)
         _take_hooks(manager)
         return
     _refuse("a plugin registered by solution code: %s" % _describe(plugin))
@@ -326,9 +347,18 @@ def pytest_collection(session):
     _take_hooks(manager)
 
 
-def pytest_sessionstart(session):
-    # Long after this plugin's own registration ended the replays; cleared again should pytest ever skip that call.
+def pytest_load_initial_conftests(early_config, _snapshot=_snapshot):
+    # The first snapshot, just before pytest's own (trylast) implementation imports the first conftest.py: a conftest
+    # of the template's may import the solution, or a package marker of the student's above it (prepend import mode
+    # runs <root>/__init__.py first), and whatever their code changes must not become the state put back. pytest's own
+    # early changes (legacypath's properties, tryfirst) are made by now. The replays ended long before; cleared again
+    # should pytest ever skip this plugin's own registration call.
     _replaying.clear()
+    _snapshot()
+
+
+def pytest_sessionstart(session, _snapshot=_snapshot):
+    # pytest's modules imported since (the snapshot of a module already taken is kept as it was).
     _snapshot()
 
 

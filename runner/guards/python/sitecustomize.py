@@ -1,5 +1,6 @@
 # Runner-owned: the runtime half of the Python code policy. Found first on PYTHONPATH, so `site` imports it
-# at interpreter start, before pytest and before any module of the student's. It installs an audit hook
+# at interpreter start, before any module of the student's (under pytest it first imports the runner's plugin, and
+# pytest with it, with the workspace off sys.path: see _import_plugin). It installs an audit hook
 # (sys.addaudithook: there is no API to remove one) and an import guard, and both refuse, while code of the
 # student's is running, what the PIT's policy denies. A refused operation raises inside the student's code, so
 # the test that called it fails or errors; pytest itself is never stopped. Python 3.8+ (checked on 3.11).
@@ -181,12 +182,26 @@ def _runs_pytest():
     return len(argv) > 1 and os.path.basename(argv[1]).startswith(("pytest", "py.test"))
 
 
-# The runner's pytest plugin (and with it pytest) is imported first, while the workspace is not on sys.path yet:
-# PYTEST_PLUGINS would import it later, after `python -m pytest` put the workspace first (and pytest's assertion
-# rewriter ahead of every finder), so a student's file of the same name would be imported instead. Before the hook
-# and the import guard are installed: nothing of the student's can run yet, and pytest's ~2,600 start-up events and
-# ~6,500 import statements then skip both.
+def _import_plugin(root):
+    # The runner's pytest plugin (and with it pytest) is imported first, while the workspace is not on sys.path:
+    # PYTEST_PLUGINS would import it later, after `python -m pytest` put the workspace first (and pytest's assertion
+    # rewriter ahead of every finder), so a student's file of the same name would be imported instead. A PYTHONPATH
+    # the PIT sets (".", "src") does put workspace folders on sys.path already: they are taken off while the plugin
+    # and pytest load, so that no module of the student's can stand in for one they import (copy.py's probe of
+    # Jython's `org` package, an optional dependency), and put back afterwards in their order. Nothing of the
+    # student's can run before the hook below is installed; pytest's ~2,600 start-up events then skip it.
+    inside = os.path.realpath(root).rstrip("/") + "/"
+    own = os.path.dirname(os.path.realpath(__file__))
+    saved = list(sys.path)
+    sys.path[:] = [e for e in saved if os.path.realpath(e or ".") == own or not (os.path.realpath(e or ".") + "/").startswith(inside)]
+    try:
+        import runner_code_policy_pytest  # noqa: F401
+    finally:
+        sys.path[:] = saved + [e for e in sys.path if e not in saved]
+
+
 if os.environ.get("RUNNER_GUARD_ROOT") and _runs_pytest():
-    import runner_code_policy_pytest  # noqa: F401
+    _import_plugin(os.environ["RUNNER_GUARD_ROOT"])
+del _import_plugin
 _install()
 del _install

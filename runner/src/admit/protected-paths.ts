@@ -84,10 +84,22 @@ function shadowedPythonModule(segments: string[], files: ReadonlySet<string>): s
 // pytest loads the plugins its entry_points.txt names (pytest11) before any test or conftest, as the instructor's.
 const PACKAGE_METADATA = /\.(dist-info|egg-info|egg-link)$/i;
 
-function pythonReason(segments: string[], files: ReadonlySet<string>): string | undefined {
+/**
+ * A package marker in the workspace's root or in a folder above the template's tests: pytest's default import mode
+ * would then import the template's conftest.py and test modules as parts of that package, running the student's
+ * __init__.py first, before the session starts.
+ */
+function aboveTemplateTests(segments: string[], templateTestDirs: readonly string[]): boolean {
+  const folder = segments.slice(0, -1).join("/");
+  return folder === "" || templateTestDirs.some((dir) => dir.startsWith(`${folder}/`));
+}
+
+function pythonReason(segments: string[], context: PathContext): string | undefined {
+  const { files } = context;
   const base = segments.at(-1)!;
   if (PYTHON_CONFIG.has(base) || base.endsWith(".pth") || segments.includes("__pycache__")) return REASONS.toolConfig;
   if (segments.some((s) => PACKAGE_METADATA.test(s))) return REASONS.toolConfig;
+  if (base === "__init__.py" && aboveTemplateTests(segments, context.templateTestDirs)) return REASONS.toolConfig;
   if (PYTEST_TEST_FILE.test(base) || segments.slice(0, -1).some((s) => TEST_FOLDERS.has(s))) return REASONS.tests;
   const module = shadowedPythonModule(segments, files);
   if (module) return REASONS.shadow(`Python's "${module}" module`);
@@ -111,13 +123,13 @@ export function protectedReason(file: string, context: PathContext): string | un
     case "gradle":
       return javaReason(file, segments);
     case "pytest":
-      return pythonReason(segments, context.files);
+      return pythonReason(segments, context);
     case "node":
     case "npm":
       return nodeReason(segments);
     default:
       // An unknown tool: refuse what every supported one treats as its own.
-      return javaReason(file, segments) ?? pythonReason(segments, context.files) ?? nodeReason(segments);
+      return javaReason(file, segments) ?? pythonReason(segments, context) ?? nodeReason(segments);
   }
 }
 

@@ -6,6 +6,9 @@
 export const PYTEST_MODULES: readonly string[] = [
   "pytest", "_pytest", "pluggy", "iniconfig", "packaging", "py", "exceptiongroup", "tomli", "pygments", "colorama",
   "xdist", "pytest_timeout", "hypothesis", "attr", "attrs",
+  // The runner's own guard modules (guards/python), and what the standard library probes for (copy's and pickle's
+  // `from org.python.core import ...`, Jython's): a module of the student's by these names would run in their place.
+  "runner_code_policy_pytest", "sitecustomize", "usercustomize", "org",
 ];
 
 export const STDLIB_MODULES: readonly string[] = [

@@ -110,6 +110,10 @@ describe("selectStudentFiles: pytest", () => {
       "src/other.egg-info/entry_points.txt",
       "other.egg-link",
       "dep.whl",
+      "__init__.py",
+      "runner_code_policy_pytest.py",
+      "usercustomize/__init__.py",
+      "org/__init__.py",
     ]);
     expect(result.studentFiles).toEqual(["shapes.py"]);
     const reasons = reasonsOf(result.ignored);
@@ -127,7 +131,12 @@ describe("selectStudentFiles: pytest", () => {
     expect(reasons["src/other.egg-info/entry_points.txt"]).toBe(REASONS.toolConfig);
     expect(reasons["other.egg-link"]).toBe(REASONS.toolConfig);
     expect(reasons["dep.whl"]).toBe(REASONS.binary);
-    expect(result.ignored).toHaveLength(20);
+    // A package marker at the root: pytest would import the template's conftest.py through it, running it first.
+    expect(reasons["__init__.py"]).toBe(REASONS.toolConfig);
+    expect(reasons["runner_code_policy_pytest.py"]).toBe(REASONS.shadow('Python\'s "runner_code_policy_pytest" module'));
+    expect(reasons["usercustomize/__init__.py"]).toBe(REASONS.shadow('Python\'s "usercustomize" module'));
+    expect(reasons["org/__init__.py"]).toBe(REASONS.shadow('Python\'s "org" module'));
+    expect(result.ignored).toHaveLength(24);
   });
 });
 

@@ -89,6 +89,20 @@ class Analyser:
             self.visit(node, parents.get(node))
 
     def visit(self, node, parent):
+        # A name pytest reads as a hook or a plugin list (pytest_pyfunc_call, pytest_plugins), bound in solution code
+        # however: a template that imports the solution's names (from solution import *, a conftest's import) would
+        # hand them to pytest, which calls them with no import of pytest in sight.
+        bound = None
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound = node.name
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound = node.id
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            bound = node.attr
+        elif isinstance(node, ast.alias):
+            bound = node.asname or node.name
+        if bound and bound.startswith("pytest_"):
+            self.emit(node, "pytest-hook", "the pytest hook name " + bound)
         if isinstance(node, ast.Attribute):
             if node.attr in ESCAPES:
                 receiver_is_plain = isinstance(node.value, ast.Name) and node.value.id not in self.bindings

@@ -99,6 +99,16 @@ describe("analysePython (python3's ast, parse only)", () => {
     expect(await denied("def f(:\n")).toEqual([]);
   });
 
+  it("denies names pytest would take as hooks or plugin lists, however they are bound", async () => {
+    expect(await denied("def pytest_pyfunc_call(pyfuncitem):\n    return True\n")).toEqual(["1:pytest-hook"]);
+    expect(await denied("x = 1\npytest_plugins = ['shapes']\n")).toEqual(["2:pytest-hook"]);
+    expect(await denied("pytest_pyfunc_call = dict\n")).toEqual(["1:pytest-hook"]);
+    expect(await denied("from json import dumps as pytest_configure\n")).toEqual(["1:pytest-hook"]);
+    expect(await denied("class Plugin:\n    async def pytest_runtest_call(self, item):\n        pass\n")).toEqual(["2:pytest-hook"]);
+    expect(await denied("class P:\n    pass\nP.pytest_runtest_call = print\n")).toEqual(["3:pytest-hook"]);
+    expect(await denied("my_pytest_value = 1\ndef test_helper():\n    return 'pytest_x'\n")).toEqual([]);
+  });
+
   it("denies file writes and keeps reads", async () => {
     expect(await denied("open('data.txt').read()\nopen('data.txt', 'r')\nopen('d', mode='rb')")).toEqual([]);
     expect(await denied("open('reports/junit.xml', 'w')")).toEqual(["1:open"]);

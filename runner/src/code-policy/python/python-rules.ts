@@ -9,6 +9,8 @@
 const FRAMEWORKS = [
   "_pytest", "pytest", "pluggy", "py", "unittest", "doctest", "mock", "runner_code_policy_pytest", "sitecustomize", "usercustomize",
   "importlib", "imp", "runpy", "pkgutil", "zipimport",
+  // A name bound in solution code that pytest would take as a hook or a plugin list (pytest_pyfunc_call, pytest_plugins).
+  "pytest-hook",
 ];
 
 /** Frames, the garbage collector, code objects: the ways to reach the test framework's live objects. */
