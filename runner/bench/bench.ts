@@ -38,6 +38,8 @@ const { values: args } = parseArgs({
     "code-policy-only": { type: "boolean", default: false },
     "no-code-policy": { type: "boolean", default: false },
     "code-policy-n": { type: "string", default: "15" },
+    // A commit whose Python guards are measured in the same run, interleaved with the current ones.
+    "code-policy-baseline": { type: "string" },
     // The sandbox's cost per run, the launcher against setpriv + ulimit (bench/sandbox-overhead.ts): alone or skipped.
     "sandbox-only": { type: "boolean", default: false },
     "no-sandbox": { type: "boolean", default: false },
@@ -62,7 +64,9 @@ async function main(): Promise<void> {
     return;
   }
   if (args["code-policy-only"]) {
-    console.log(`\n## Code policy checks (median of ${args["code-policy-n"]})\n\n${codePolicyTable(await runCodePolicyBench(Number(args["code-policy-n"])))}`);
+    const baseline = args["code-policy-baseline"];
+    const rows = await runCodePolicyBench(Number(args["code-policy-n"]), { baseline });
+    console.log(`\n## Code policy checks (median of ${args["code-policy-n"]})\n\n${codePolicyTable(rows, baseline)}`);
     return;
   }
 
@@ -139,7 +143,7 @@ async function main(): Promise<void> {
     const javaE2eMedian = javaE2e ? [...javaE2e].sort((a, b) => a - b)[Math.floor(javaE2e.length / 2)] : undefined;
 
     const machine = { nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model, node: process.version, memGb: round(os.totalmem() / 2 ** 30) };
-    const codePolicy = args["no-code-policy"] ? undefined : await runCodePolicyBench(Number(args["code-policy-n"]));
+    const codePolicy = args["no-code-policy"] ? undefined : await runCodePolicyBench(Number(args["code-policy-n"]), { baseline: args["code-policy-baseline"] });
     const results = {
       date: new Date().toISOString(),
       machine,
@@ -177,7 +181,7 @@ async function main(): Promise<void> {
     }
     if (javaBench) printJava(javaBench);
     if (javaE2eMedian !== undefined) console.log(`java end to end median: ${javaE2eMedian} ms (target < ${TARGETS.javaE2eMs})`);
-    if (codePolicy) console.log(`\n## Code policy checks (median of ${args["code-policy-n"]})\n\n${codePolicyTable(codePolicy)}`);
+    if (codePolicy) console.log(`\n## Code policy checks (median of ${args["code-policy-n"]})\n\n${codePolicyTable(codePolicy, args["code-policy-baseline"])}`);
     if (!args["no-sandbox"]) console.log(await sandboxSection());
     if (memory) {
       console.log(`\n## 200 MB submission: download + extract in a child process\n`);
