@@ -129,6 +129,24 @@ for _state in (_guard._saved_classes, _guard._class_proxies, _guard._module_gett
 # Every later registration taken for a replay from before the plugin's own.
 _guard._replaying.append(1)
 `,
+  // After pytest wrote its report: a passing one written over it and the exit status made 0, everything reached
+  // through sys.modules (allowed in the py-frames PITs), so only the audit hook and the exit guard stand in the way.
+  atexitRewrite: `
+import sys
+
+_modules = sys.modules
+_open = _modules["builtins"].open
+_CASES = "".join('<testcase classname="tests.test_shapes" name="%s"/>' % n for n in ("test_rectangle_area", "test_square_area", "test_triangle_area", "test_negative_sides_are_rejected"))
+
+
+def _rewrite():
+    with _open("reports/junit.xml", "w") as report:
+        report.write('<testsuites><testsuite name="pytest" tests="4" failures="0" errors="0">' + _CASES + "</testsuite></testsuites>")
+    _modules["os"]._exit(0)
+
+
+_modules["atexit"].register(_rewrite)
+`,
   // A template conftest.py that imports the solution runs its code while the first conftests load, before the
   // session starts: a patch made then must not become the state the plugin puts back.
   conftestPatch: `
@@ -197,6 +215,10 @@ const CASES: [pit: string, attack: string, expected: Expected][] = [
   ["py-frames", "disableGuard", { score: 50 }],
   ["py-star-nolist", "starTests", { score: 50 }],
   ["py-frames-conftest", "conftestPatch", { score: 50 }],
+  // The solution imported as tests/../shapes.py: the guard compares file names normalised.
+  ["py-frames", "atexitRewrite", { score: 50 }],
+  ["py-frames-dotdot", "atexitRewrite", { score: 50 }],
+  ["py-frames-dotdot", "register", { score: 50 }],
   ["py-hooks-star", "pluginsList", { score: 50 }],
 ];
 
@@ -231,6 +253,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 import shapes  # noqa: E402,F401
 `;
 
+// A common way to make the solution importable from tests/: its code objects are then named tests/../shapes.py.
+const CONFTEST_PARENT_ON_PATH = `import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+`;
+
 let h: Harness;
 let scratch: string;
 let pits: Awaited<ReturnType<typeof writePolicyPits>>;
@@ -244,6 +273,7 @@ beforeAll(async () => {
     { pitId: "py-frames", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW } } },
     { pitId: "py-frames-nolist", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW }, expectedTests: undefined } },
     { pitId: "py-star-nolist", base: PYTHON_PIT, config: { expectedTests: undefined }, files: { "tests/test_shapes.py": STAR_TEMPLATE } },
+    { pitId: "py-frames-dotdot", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW } }, files: { "tests/conftest.py": CONFTEST_PARENT_ON_PATH } },
     { pitId: "py-frames-conftest", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW } }, files: { "conftest.py": CONFTEST_IMPORTING_SOLUTION } },
     { pitId: "py-hooks-star", base: PYTHON_PIT, config: { codePolicy: { allow: ["pytest-hook"] } }, files: { "tests/test_shapes.py": STAR_TEMPLATE } },
   ]);

@@ -155,8 +155,11 @@ def _env_list(name):
 _root = os.environ.get("RUNNER_GUARD_ROOT") or ""
 _real_root = os.path.realpath(_root) if _root else ""
 _every_file = os.environ.get("RUNNER_GUARD_FILES") == "*"
-_student_files = frozenset(os.path.join(_root, f) for f in ([] if _every_file else _env_list("RUNNER_GUARD_FILES")))
-_trusted_files = frozenset(os.path.join(_root, f) for f in _env_list("RUNNER_GUARD_TRUSTED"))
+# Compared normalised, against the root as given and as resolved (sitecustomize.py says why).
+_roots = sorted({_root.rstrip("/"), _real_root.rstrip("/")}) if _root else []
+_student_files = frozenset(os.path.normpath(os.path.join(r, f)) for r in _roots for f in ([] if _every_file else _env_list("RUNNER_GUARD_FILES")))
+_trusted_files = frozenset(os.path.normpath(os.path.join(r, f)) for r in _roots for f in _env_list("RUNNER_GUARD_TRUSTED"))
+_prefixes = tuple(r + "/" for r in _roots)
 _template_files = frozenset(os.path.realpath(os.path.join(_real_root, f)) for f in _env_list("RUNNER_GUARD_TEMPLATE_FILES") if f.endswith(".py"))
 _student_cache = {}
 _getframe = sys._getframe
@@ -165,10 +168,11 @@ _getframe = sys._getframe
 def _is_student(filename):
     hit = _student_cache.get(filename)
     if hit is None:
+        name = os.path.normpath(filename) if filename.startswith("/") else filename
         if _every_file:
-            hit = filename.startswith(_root.rstrip("/") + "/") and filename.endswith(".py") and filename not in _trusted_files
+            hit = bool(_prefixes) and name.startswith(_prefixes) and name.endswith(".py") and name not in _trusted_files
         else:
-            hit = filename in _student_files
+            hit = name in _student_files
         _student_cache[filename] = hit
     return hit
 

@@ -39,9 +39,14 @@ def _install():
         trusted = json.loads(os.environ.get("RUNNER_GUARD_TRUSTED") or "[]")
     except ValueError:
         listed, trusted = [], []
-    files = frozenset(os.path.join(root, f) for f in listed)
-    trusted_files = frozenset(os.path.join(root, f) for f in trusted)
-    prefix = root.rstrip("/") + "/"
+    # A code object's file name is the path its module was found by, never normalised: a template conftest that
+    # puts os.path.join(tests, "..") on sys.path makes it /ws/tests/../shapes.py, and a cwd-based path is the real
+    # one (os.getcwd resolves symlinks). Names are compared normalised, against the root as given and as resolved.
+    roots = sorted({root.rstrip("/"), os.path.realpath(root).rstrip("/")})
+    files = frozenset(os.path.normpath(os.path.join(r, f)) for r in roots for f in listed)
+    trusted_files = frozenset(os.path.normpath(os.path.join(r, f)) for r in roots for f in trusted)
+    prefixes = tuple(r + "/" for r in roots)
+    normpath = os.path.normpath
     denied_imports = frozenset(policy.get("imports", []))
     denied_events = frozenset(policy.get("events", []))
     getframe = sys._getframe
@@ -51,10 +56,11 @@ def _install():
     def is_student(filename):
         hit = known.get(filename)
         if hit is None:
+            name = normpath(filename) if filename.startswith("/") else filename
             if everything:
-                hit = filename.startswith(prefix) and filename.endswith(".py") and filename not in trusted_files
+                hit = name.startswith(prefixes) and name.endswith(".py") and name not in trusted_files
             else:
-                hit = filename in files
+                hit = name in files
             known[filename] = hit
         return hit
 
