@@ -15,6 +15,76 @@ const FIXTURES = path.join(__dirname, "fixtures", "code-policy");
 const PYTHON_LEGIT = "python-legit-dev";
 const NODE_LEGIT = "javascript-legit-dev";
 
+// Templates that decorate their tests (mock.patch, a functools.wraps helper, unittest's skipIf on a TestCase method):
+// the runner's plugin runs only tests written in the template's files, and must see through the wrappers.
+const PYTHON_DECORATED = "python-decorated-dev";
+const DECORATED_TESTS = `import functools
+import unittest
+from unittest import mock
+
+import pytest
+
+from shapes import rectangle_area, square_area, triangle_area
+
+
+def logged(test):
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return test(*args, **kwargs)
+
+    return wrapper
+
+
+@mock.patch("builtins.print")
+def test_rectangle_area(fake_print):
+    assert rectangle_area(3, 4) == 12
+
+
+@logged
+def test_triangle_area():
+    assert triangle_area(6, 4) == pytest.approx(12)
+
+
+class ShapesCase(unittest.TestCase):
+    @unittest.skipIf(False, "never skipped")
+    def test_square_area(self):
+        self.assertEqual(square_area(5), 25)
+
+    def test_negative_sides_are_rejected(self):
+        with self.assertRaises(ValueError):
+            rectangle_area(-1, 2)
+`;
+const DECORATED_EXPECTED = [
+  { suite: "tests.test_shapes", name: "test_rectangle_area" },
+  { suite: "tests.test_shapes", name: "test_triangle_area" },
+  { suite: "tests.test_shapes.ShapesCase", name: "test_square_area" },
+  { suite: "tests.test_shapes.ShapesCase", name: "test_negative_sides_are_rejected" },
+];
+// --runxfail turns pytest.xfail() into a no-op (pytest's skipping plugin swaps it at configure time): kept so.
+const PYTHON_RUNXFAIL = "python-runxfail-dev";
+const RUNXFAIL_TESTS = `import pytest
+
+from shapes import rectangle_area, square_area, triangle_area
+
+
+def test_rectangle_area():
+    assert rectangle_area(3, 4) == 12
+
+
+def test_square_area():
+    pytest.xfail("runs all the same under --runxfail")
+    assert square_area(5) == 25
+
+
+def test_triangle_area():
+    assert triangle_area(6, 4) == pytest.approx(12)
+
+
+def test_negative_sides_are_rejected():
+    with pytest.raises(ValueError):
+        rectangle_area(-1, 2)
+`;
+
 const CASES: [pit: string, source: string, score: number][] = [
   ...["plain", "dataclasses", "functional", "abstract", "enum-memo"].map((s): [string, string, number] => [PYTHON_LEGIT, path.join(FIXTURES, "python", "solutions", s), 100]),
   // typing.NamedTuple equals a plain tuple: the strict test catches it, and only it.
@@ -22,6 +92,9 @@ const CASES: [pit: string, source: string, score: number][] = [
   ...["classes", "esm", "prototypes", "private-fields", "functional"].map((s): [string, string, number] => [NODE_LEGIT, path.join(FIXTURES, "node", "solutions", s), 100]),
   [NODE_LEGIT, path.join(FIXTURES, "node", "solutions", "equals-partial"), 80],
   [PYTHON_PIT, path.join(SAMPLES_DIR, PYTHON_PIT, "passing"), 100],
+  [PYTHON_DECORATED, path.join(SAMPLES_DIR, PYTHON_PIT, "passing"), 100],
+  [PYTHON_DECORATED, path.join(SAMPLES_DIR, PYTHON_PIT, "partial"), 50],
+  [PYTHON_RUNXFAIL, path.join(SAMPLES_DIR, PYTHON_PIT, "passing"), 100],
   [NODE_PIT, path.join(SAMPLES_DIR, NODE_PIT, "passing"), 100],
 ];
 
@@ -33,6 +106,13 @@ beforeAll(async () => {
   pits = await writePolicyPits([
     { pitId: PYTHON_PIT, base: PYTHON_PIT },
     { pitId: NODE_PIT, base: NODE_PIT },
+    { pitId: PYTHON_DECORATED, base: PYTHON_PIT, config: { expectedTests: DECORATED_EXPECTED }, files: { "tests/test_shapes.py": DECORATED_TESTS } },
+    {
+      pitId: PYTHON_RUNXFAIL,
+      base: PYTHON_PIT,
+      config: { testCommand: "/usr/bin/python3 -m pytest -p no:cacheprovider --runxfail --junitxml=reports/junit.xml tests" },
+      files: { "tests/test_shapes.py": RUNXFAIL_TESTS },
+    },
     {
       pitId: PYTHON_LEGIT,
       templateDir: path.join(FIXTURES, "python", "pit"),
@@ -60,17 +140,17 @@ beforeAll(async () => {
   ]);
   h = await startHarness();
   h.startRunner({ RUNNER_PITS_DIR: pits.dir, RUNNER_CONCURRENCY: "2", RUNNER_SANDBOX: "uid" });
-  const submitted = await Promise.all(CASES.map(async ([pitId, source]) => ({ source, ...(await h.api.submit({ pitId, source })) })));
-  await Promise.all(submitted.map(async ({ source, submissionId }) => rows.set(source, await h.api.waitForFinal(submissionId, 170_000))));
+  const submitted = await Promise.all(CASES.map(async ([pitId, source]) => ({ key: `${pitId}:${source}`, ...(await h.api.submit({ pitId, source })) })));
+  await Promise.all(submitted.map(async ({ key, submissionId }) => rows.set(key, await h.api.waitForFinal(submissionId, 170_000))));
 }, 180_000);
 afterAll(async () => {
   await h?.stop();
   await pits?.remove();
 });
 
-describe.each(CASES)("%s / %s", (_pit, source, score) => {
+describe.each(CASES)("%s / %s", (pit, source, score) => {
   it(`is DONE with exactly ${score}`, () => {
-    const row = rows.get(source);
+    const row = rows.get(`${pit}:${source}`);
     const feedback = row?.feedback as { outcome: string; message: string };
     expect({ status: row?.status, score: Number(row?.score), message: feedback.message }).toEqual({ status: "DONE", score, message: expect.any(String) });
     expect(feedback.outcome).toBe(score === 100 ? "passed" : "failed");

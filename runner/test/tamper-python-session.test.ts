@@ -188,7 +188,7 @@ if _tests is not None:
     for _i in range(12):
         _tests.__dict__["test_extra_%d" % _i] = _free
 `,
-  // No trick: a template that does \`from shapes import *\` collects these too.
+  // No trick: a template that does \`from shapes import *\` would collect these too (such a PIT is refused).
   starTests: Array.from({ length: 6 }, (_, i) => `\n\ndef test_bonus_${i}():\n    pass\n`).join(""),
   osExitValue: `\nimport os\n[os][0]._exit(0)\n`,
   walkStack: `\nimport traceback\n_frames = list(traceback.walk_stack(None))\n`,
@@ -213,13 +213,14 @@ const CASES: [pit: string, attack: string, expected: Expected][] = [
     ["py-frames-nolist", attack, { score: 50 }],
   ]),
   ["py-frames", "disableGuard", { score: 50 }],
-  ["py-star-nolist", "starTests", { score: 50 }],
+  // A template that star-imports the solution is refused: the solution would choose the tests' names.
+  ["py-star-nolist", "starTests", { pitRefused: true }],
   ["py-frames-conftest", "conftestPatch", { score: 50 }],
   // The solution imported as tests/../shapes.py: the guard compares file names normalised.
   ["py-frames", "atexitRewrite", { score: 50 }],
   ["py-frames-dotdot", "atexitRewrite", { score: 50 }],
   ["py-frames-dotdot", "register", { score: 50 }],
-  ["py-hooks-star", "pluginsList", { score: 50 }],
+  ["py-hooks-star", "pluginsList", { pitRefused: true }],
 ];
 
 const ALLOW = ["traceback.walk_stack", "operator.attrgetter", "operator.attrgetter(computed)", "value/", "sys.modules", "pytest-hook"];

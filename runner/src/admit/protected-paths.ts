@@ -85,13 +85,12 @@ function shadowedPythonModule(segments: string[], files: ReadonlySet<string>): s
 const PACKAGE_METADATA = /\.(dist-info|egg-info|egg-link)$/i;
 
 /**
- * A package marker in the workspace's root or in a folder above the template's tests: pytest's default import mode
- * would then import the template's conftest.py and test modules as parts of that package, running the student's
- * __init__.py first, before the session starts.
+ * A package marker at the workspace's root: pytest's default import mode would then import the template's root
+ * conftest.py and test modules as parts of that package, running the student's __init__.py first. (Deeper ones stay:
+ * a student's own package needs its __init__.py, and the runner's plugin snapshots pytest before any conftest.)
  */
-function aboveTemplateTests(segments: string[], templateTestDirs: readonly string[]): boolean {
-  const folder = segments.slice(0, -1).join("/");
-  return folder === "" || templateTestDirs.some((dir) => dir.startsWith(`${folder}/`));
+function rootPackageMarker(segments: string[]): boolean {
+  return segments.length === 1 && segments[0] === "__init__.py";
 }
 
 function pythonReason(segments: string[], context: PathContext): string | undefined {
@@ -99,7 +98,7 @@ function pythonReason(segments: string[], context: PathContext): string | undefi
   const base = segments.at(-1)!;
   if (PYTHON_CONFIG.has(base) || base.endsWith(".pth") || segments.includes("__pycache__")) return REASONS.toolConfig;
   if (segments.some((s) => PACKAGE_METADATA.test(s))) return REASONS.toolConfig;
-  if (base === "__init__.py" && aboveTemplateTests(segments, context.templateTestDirs)) return REASONS.toolConfig;
+  if (rootPackageMarker(segments)) return REASONS.toolConfig;
   if (PYTEST_TEST_FILE.test(base) || segments.slice(0, -1).some((s) => TEST_FOLDERS.has(s))) return REASONS.tests;
   const module = shadowedPythonModule(segments, files);
   if (module) return REASONS.shadow(`Python's "${module}" module`);

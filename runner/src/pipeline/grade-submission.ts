@@ -15,6 +15,7 @@ import { templateTestMatcher } from "../grading/counted-tests";
 import type { ParsedTestCase } from "../grading/junit-xml";
 import { gradeReports } from "../grading/report-grader";
 import type { LoadedPit } from "../pit-config/pit-config.service";
+import { checkTemplateImports } from "../pit-config/template-imports";
 import { prepareWorkspace } from "../prepare/prepare-workspace";
 import type { Sandbox } from "../sandbox/sandbox";
 import type { Stage } from "./stage";
@@ -55,6 +56,8 @@ export async function gradeSubmission(input: GradeSubmissionInput): Promise<Grad
   const { pit, workspace, stage } = input;
   const { sandbox } = input;
   const template = templateFiles(pit.templateDir);
+  // A template whose tests take their names from the solution (`from shapes import *`) cannot be graded honestly.
+  checkTemplateImports(pit, template);
   // Only the files the PIT lets a submission contribute are written; the rest never reach the disk.
   const { admission } = await stage("extract", () =>
     extractZip(input.zipPath, workspace, input.config.extractLimits, selectStudentFiles(pit, template)),

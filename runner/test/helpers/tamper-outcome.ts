@@ -1,13 +1,20 @@
 import { expect } from "vitest";
 import type { Harness } from "./harness";
 
-/** What a tamper case must end as: refused, naming the file and the API; or graded at exactly the honest score. */
-export type Expected = { api: RegExp } | { score: number };
+/**
+ * What a tamper case must end as: refused, naming the file and the API; graded at exactly the honest score; or not
+ * graded at all because the PIT itself cannot be graded honestly (ERROR, the instructor's problem, not the student's).
+ */
+export type Expected = { api: RegExp } | { score: number } | { pitRefused: true };
 
 type Row = Awaited<ReturnType<Harness["api"]["waitForFinal"]>> | undefined;
 
 export const expectationTitle = (expected: Expected) =>
-  "api" in expected ? `is refused naming the file and the API (${expected.api.source})` : `is DONE with exactly ${expected.score}`;
+  "api" in expected
+    ? `is refused naming the file and the API (${expected.api.source})`
+    : "score" in expected
+      ? `is DONE with exactly ${expected.score}`
+      : "is not graded: the PIT is refused";
 
 /** The attack gained nothing: ERROR invalid_submission with the policy's message, or DONE at the honest score. */
 export function expectTamperOutcome(row: Row, expected: Expected): void {
@@ -16,7 +23,10 @@ export function expectTamperOutcome(row: Row, expected: Expected): void {
     expect({ status: row?.status, outcome: feedback?.outcome }).toEqual({ status: "ERROR", outcome: "invalid_submission" });
     expect(feedback?.message).toMatch(expected.api);
     expect(feedback?.message).toContain("which this exercise does not allow");
-  } else {
+  } else if ("score" in expected) {
     expect({ status: row?.status, score: Number(row?.score), outcome: feedback?.outcome }).toEqual({ status: "DONE", score: expected.score, outcome: "failed" });
+  } else {
+    expect({ status: row?.status, score: Number(row?.score), outcome: feedback?.outcome }).toEqual({ status: "ERROR", score: 0, outcome: "internal_error" });
+    expect(feedback?.message).toMatch(/not set up for automatic grading/);
   }
 }

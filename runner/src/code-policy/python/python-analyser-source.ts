@@ -22,6 +22,8 @@ PATH_WRITES_IF_PATHLIB = frozenset(["rename", "chmod"])
 GETTERS = frozenset(["operator.attrgetter", "operator.methodcaller", "operator.itemgetter"])
 # A module re-exported under another module (os.sys, traceback.sys): its APIs are named by the real module too.
 STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
+# The names a match statement's patterns bind (case x, case [*rest], case {**rest}): Python 3.10+.
+MATCH_CAPTURES = tuple(getattr(ast, n) for n in ("MatchAs", "MatchStar", "MatchMapping") if hasattr(ast, n))
 
 def const_str(node):
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -101,6 +103,8 @@ class Analyser:
             bound = node.attr
         elif isinstance(node, ast.alias):
             bound = node.asname or node.name
+        elif isinstance(node, MATCH_CAPTURES):
+            bound = getattr(node, "name", None) or getattr(node, "rest", None)
         if bound and bound.startswith("pytest_"):
             self.emit(node, "pytest-hook", "the pytest hook name " + bound)
         if isinstance(node, ast.Attribute):

@@ -106,6 +106,8 @@ describe("analysePython (python3's ast, parse only)", () => {
     expect(await denied("from json import dumps as pytest_configure\n")).toEqual(["1:pytest-hook"]);
     expect(await denied("class Plugin:\n    async def pytest_runtest_call(self, item):\n        pass\n")).toEqual(["2:pytest-hook"]);
     expect(await denied("class P:\n    pass\nP.pytest_runtest_call = print\n")).toEqual(["3:pytest-hook"]);
+    expect(await denied("match ['shapes'], print:\n    case pytest_plugins, pytest_pyfunc_call:\n        pass\n")).toEqual(["2:pytest-hook"]);
+    expect(await denied("match {}:\n    case {**pytest_x}:\n        pass\n")).toEqual(["2:pytest-hook"]);
     expect(await denied("my_pytest_value = 1\ndef test_helper():\n    return 'pytest_x'\n")).toEqual([]);
   });
 
@@ -292,12 +294,21 @@ describe("createPythonAnalyser (one worker kept between submissions)", () => {
 
   it("fails closed when the kernel kills the worker, and replaces one that grew too large", async () => {
     await writeFile(path.join(dir, "a.py"), "import ctypes\n");
-    // What the OOM killer does: a SIGKILL this side did not send.
+    // What the OOM killer does: a SIGKILL this side did not send. Tried once more, then refused.
     const oom = createPythonAnalyser({ python: await fakePython("oom", "read line\nkill -9 $$") });
     try {
       expect((await oom.analyse(dir, ["a.py"]))[0]).toMatchObject({ key: "unchecked-code", shown: "code the checker could not read (exit SIGKILL)" });
+      expect(oom.served()).toMatchObject({ workers: 2, requests: 2 });
     } finally {
       oom.close();
+    }
+    // Killed once (the host short of memory), then answered: the submission is checked, not refused.
+    const marker = path.join(dir, "killed-once");
+    const once = createPythonAnalyser({ python: await fakePython("oom-once", `if [ -e ${marker} ]; then exec ${PYTHON} "$@"; fi\ntouch ${marker}\nread line\nkill -9 $$`) });
+    try {
+      expect((await once.analyse(dir, ["a.py"])).map((u) => u.key)).toEqual(["ctypes"]);
+    } finally {
+      once.close();
     }
     const large = createPythonAnalyser({ maxRssBytes: 1 });
     try {

@@ -56,8 +56,8 @@ interface Worker {
 /** The worker's resident memory now, from /proc (0 where there is none to read). */
 function residentBytes(pid: number | undefined): number {
   try {
-    const pages = Number(readFileSync(`/proc/${pid}/statm`, "utf8").split(" ")[1]);
-    return Number.isFinite(pages) ? pages * 4096 : 0;
+    const kib = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kib ? Number(kib) * 1024 : 0;
   } catch {
     return 0;
   }
@@ -137,20 +137,20 @@ export function createPythonAnalyser(options: PythonAnalysisOptions = {}): Pytho
   // A worker whose exit was seen while idle (its close event, which waits for the pipes, not delivered yet) gets no request.
   const alive = (target: Worker | undefined) => target !== undefined && target.child.exitCode === null && target.child.signalCode === null;
 
-  const request = (workspace: string, files: string[]): Promise<ApiUse[]> => {
+  const request = (workspace: string, files: string[]): Promise<{ uses: ApiUse[]; killed?: boolean }> => {
     if (worker && (worker.served >= maxRequests || !alive(worker))) stop(worker);
     const current = (worker ??= start());
     current.served += 1;
     count.requests += 1;
-    return new Promise<ApiUse[]>((resolve, reject) => {
+    return new Promise<{ uses: ApiUse[]; killed?: boolean }>((resolve, reject) => {
       const uses: ApiUse[] = [];
       let bytes = 0;
-      const finish = (outcome: { uses: ApiUse[] } | { error: Error }) => {
+      const finish = (outcome: { uses: ApiUse[]; killed?: boolean } | { error: Error }) => {
         clearTimeout(timer);
         current.onLine = undefined;
         current.onBytes = undefined;
         current.onExit = undefined;
-        if ("uses" in outcome) resolve(outcome.uses);
+        if ("uses" in outcome) resolve(outcome);
         else reject(outcome.error);
       };
       // The timer is the one reference held while a request is out: the process waits for its answer.
@@ -159,10 +159,14 @@ export function createPythonAnalyser(options: PythonAnalysisOptions = {}): Pytho
         finish({ uses: unchecked(files, `code the checker could not read within ${timeoutMs} ms`) });
         stop(current);
       }, timeoutMs);
-      // A SIGKILL not sent here is the kernel's (out of memory, most likely while parsing): fail closed, as for a
-      // timeout. Any other end is the environment's, worth another attempt.
+      // A SIGKILL not sent here is the kernel's (out of memory): tried once more on a new worker (the host may have
+      // been short of memory), then it fails closed, as for a timeout. Any other end is the environment's.
       current.onExit = (why, killed) =>
-        finish(killed ? { uses: unchecked(files, `code the checker could not read (${why})`) } : { error: new EnvironmentError(`the Python code-policy check failed (${why})`) });
+        finish(
+          killed
+            ? { uses: unchecked(files, `code the checker could not read (${why})`), killed: true }
+            : { error: new EnvironmentError(`the Python code-policy check failed (${why})`) },
+        );
       current.onBytes = (chunk) => {
         bytes += chunk;
         if (bytes <= maxOutputBytes) return;
@@ -191,7 +195,10 @@ export function createPythonAnalyser(options: PythonAnalysisOptions = {}): Pytho
   return {
     analyse(workspace, files) {
       if (files.length === 0) return Promise.resolve([]);
-      const answer = queue.then(() => request(workspace, files));
+      const answer = queue
+        .then(() => request(workspace, files))
+        .then((first) => (first.killed ? request(workspace, files) : first))
+        .then((last) => last.uses);
       queue = answer.catch(() => undefined);
       return answer;
     },
