@@ -147,6 +147,64 @@ def _rewrite():
 
 _modules["atexit"].register(_rewrite)
 `,
+  // The same, as a string timeit compiles and runs (named <timeit-src>): the code is the student's all the same.
+  timeitExec: `
+import timeit
+
+_PAYLOAD = '''
+import sys
+atexit, os = sys.modules["atexit"], sys.modules["os"]
+_CASES = "".join('<testcase classname="tests.test_shapes" name="%s"/>' % n for n in ("test_rectangle_area", "test_square_area", "test_triangle_area", "test_negative_sides_are_rejected"))
+def _rewrite():
+    with open("reports/junit.xml", "w") as report:
+        report.write('<testsuites><testsuite name="pytest" tests="4" failures="0" errors="0">' + _CASES + "</testsuite></testsuites>")
+    os._exit(0)
+atexit.register(_rewrite)
+'''
+timeit.timeit(_PAYLOAD, number=1)
+`,
+  // Template tests put in each other's place, or a stdlib function dressed as one (functools.wraps names the template
+  // test in __wrapped__), during collection: pytest asks each name of the test module for __test__.
+  swapTests: `
+import functools
+import linecache
+import sys
+
+_modules = sys.modules
+
+
+class _Area:
+    def __init__(self, function):
+        self._function = function
+
+    def __call__(self, *args):
+        return self._function(*args)
+
+    def __getattr__(self, name):
+        if name == "__test__":
+            tests = _modules.get("test_shapes") or _modules.get("tests.test_shapes")
+            if tests is not None:
+                tests.test_triangle_area = functools.wraps(tests.test_triangle_area)(linecache.clearcache)
+                tests.test_negative_sides_are_rejected = tests.test_square_area
+        raise AttributeError(name)
+
+
+rectangle_area = _Area(rectangle_area)
+`,
+  // The atexit payload in a module of its own, imported by a path that names it differently: //ws/helper.py.
+  slashPath: `
+import os
+import sys
+
+sys.path.insert(0, "/" + os.getcwd())
+import helper  # noqa: E402,F401
+`,
+  procCwd: `
+import sys
+
+sys.path.insert(0, "/proc/self/cwd")
+import helper  # noqa: E402,F401
+`,
   // A template conftest.py that imports the solution runs its code while the first conftests load, before the
   // session starts: a patch made then must not become the state the plugin puts back.
   conftestPatch: `
@@ -197,6 +255,12 @@ if _tests is not None:
   tooDeep: `\nimport _pytest\n_x = ${Array(50_000).fill("1").join("+")}\n`,
 };
 
+/** Files some attacks add beside shapes.py. */
+const EXTRA_FILES: Record<string, Record<string, string>> = {
+  slashPath: { "helper.py": ATTACKS.atexitRewrite ?? "" },
+  procCwd: { "helper.py": ATTACKS.atexitRewrite ?? "" },
+};
+
 const CASES: [pit: string, attack: string, expected: Expected][] = [
   [PYTHON_PIT, "register", { api: /shapes\.py:\d+ uses (traceback|operator) \(as a value\)/ }],
   [PYTHON_PIT, "extraTests", { api: /shapes\.py:\d+ uses sys \(as a value\)/ }],
@@ -218,6 +282,11 @@ const CASES: [pit: string, attack: string, expected: Expected][] = [
   ["py-frames-conftest", "conftestPatch", { score: 50 }],
   // The solution imported as tests/../shapes.py: the guard compares file names normalised.
   ["py-frames", "atexitRewrite", { score: 50 }],
+  [PYTHON_PIT, "timeitExec", { api: /shapes\.py:\d+ uses (import )?timeit/ }],
+  ["py-timeit", "timeitExec", { score: 50 }],
+  ["py-frames", "swapTests", { score: 50 }],
+  ["py-frames", "slashPath", { score: 50 }],
+  ["py-frames", "procCwd", { score: 50 }],
   ["py-frames-dotdot", "atexitRewrite", { score: 50 }],
   ["py-frames-dotdot", "register", { score: 50 }],
   ["py-hooks-star", "pluginsList", { pitRefused: true }],
@@ -274,6 +343,7 @@ beforeAll(async () => {
     { pitId: "py-frames", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW } } },
     { pitId: "py-frames-nolist", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW }, expectedTests: undefined } },
     { pitId: "py-star-nolist", base: PYTHON_PIT, config: { expectedTests: undefined }, files: { "tests/test_shapes.py": STAR_TEMPLATE } },
+    { pitId: "py-timeit", base: PYTHON_PIT, config: { codePolicy: { allow: ["timeit"] } } },
     { pitId: "py-frames-dotdot", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW } }, files: { "tests/conftest.py": CONFTEST_PARENT_ON_PATH } },
     { pitId: "py-frames-conftest", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW } }, files: { "conftest.py": CONFTEST_IMPORTING_SOLUTION } },
     { pitId: "py-hooks-star", base: PYTHON_PIT, config: { codePolicy: { allow: ["pytest-hook"] } }, files: { "tests/test_shapes.py": STAR_TEMPLATE } },
@@ -284,7 +354,7 @@ beforeAll(async () => {
   const submitted = await Promise.all(
     CASES.map(async ([pit, attack]) => {
       const key = keyOf(pit, attack);
-      const folder = await writeSubmission(scratch, key.replaceAll("/", "-"), { "shapes.py": `${partial}${ATTACKS[attack]}` });
+      const folder = await writeSubmission(scratch, key.replaceAll("/", "-"), { "shapes.py": `${partial}${ATTACKS[attack]}`, ...EXTRA_FILES[attack] });
       return { key, ...(await h.api.submit({ pitId: pit, source: folder })) };
     }),
   );

@@ -181,11 +181,12 @@ def _env_list(name):
 _root = os.environ.get("RUNNER_GUARD_ROOT") or ""
 _real_root = os.path.realpath(_root) if _root else ""
 _every_file = os.environ.get("RUNNER_GUARD_FILES") == "*"
-# Compared normalised, against the root as given and as resolved (sitecustomize.py says why).
-_roots = sorted({_root.rstrip("/"), _real_root.rstrip("/")}) if _root else []
-_student_files = frozenset(os.path.normpath(os.path.join(r, f)) for r in _roots for f in ([] if _every_file else _env_list("RUNNER_GUARD_FILES")))
-_trusted_files = frozenset(os.path.normpath(os.path.join(r, f)) for r in _roots for f in _env_list("RUNNER_GUARD_TRUSTED"))
-_prefixes = tuple(r + "/" for r in _roots)
+# Resolved, and compared under the resolved root (sitecustomize.py says why).
+_student_files = frozenset(os.path.join(_real_root, f) for f in ([] if _every_file else _env_list("RUNNER_GUARD_FILES")))
+_trusted_files = frozenset(os.path.join(_real_root, f) for f in _env_list("RUNNER_GUARD_TRUSTED"))
+_prefix = _real_root.rstrip("/") + "/" if _real_root else ""
+# Code objects sitecustomize's audit hook saw run from a string under a frame of the student's (it sets this).
+_student_codes = set()
 _template_files = frozenset(os.path.realpath(os.path.join(_real_root, f)) for f in _env_list("RUNNER_GUARD_TEMPLATE_FILES") if f.endswith(".py"))
 _student_cache = {}
 _getframe = sys._getframe
@@ -194,9 +195,9 @@ _getframe = sys._getframe
 def _is_student(filename):
     hit = _student_cache.get(filename)
     if hit is None:
-        name = os.path.normpath(filename) if filename.startswith("/") else filename
+        name = filename if filename.startswith("<") else os.path.realpath(filename)
         if _every_file:
-            hit = bool(_prefixes) and name.startswith(_prefixes) and name.endswith(".py") and name not in _trusted_files
+            hit = bool(_prefix) and name.startswith(_prefix) and name.endswith(".py") and name not in _trusted_files
         else:
             hit = name in _student_files
         _student_cache[filename] = hit
@@ -206,7 +207,8 @@ def _is_student(filename):
 def _student_on_stack():
     frame = _getframe(1)
     while frame is not None:
-        if _is_student(frame.f_code.co_filename):
+        code = frame.f_code
+        if code in _student_codes or _is_student(code.co_filename):
             return True
         frame = frame.f_back
     return False
@@ -385,24 +387,40 @@ def _in_template(filename):
     return hit
 
 
+def _wraps(function, inner):
+    # A decorator's wrapper holds the function it wraps in a closure cell (functools.wraps helpers, mock.patch,
+    # unittest.skipIf all do); functools.wraps(test)(any_function) only names it in __wrapped__.
+    for cell in function.__closure__ or ():
+        try:
+            if cell.cell_contents is inner:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
 def _from_template(item):
     function = getattr(item, "function", None) or getattr(item, "obj", None)
     function = getattr(function, "__func__", function)
+    name = getattr(item, "originalname", None) or getattr(item, "name", "")
     if type(function) is not FunctionType:
-        # No code of its own (a callable object): the module it was collected from decides.
-        return _in_template(str(getattr(item, "path", getattr(item, "fspath", ""))))
-    # A decorated test (mock.patch, unittest.skipIf, a functools.wraps helper) runs a wrapper whose code is elsewhere:
-    # followed through __wrapped__ (read from the function's own __dict__), plain functions only, to a function
-    # written in a template file. One written in a student file on the way refuses the test.
+        # A callable object: only one whose class's __call__ is written in a template file.
+        call = type(function).__dict__.get("__call__")
+        return type(call) is FunctionType and not _is_student(call.__code__.co_filename) and _in_template(call.__code__.co_filename)
+    # A decorated test runs a wrapper whose code is elsewhere: followed through __wrapped__ (read from the function's
+    # own __dict__) while each wrapper holds the next in its closure, to a function written in a template file under
+    # the test's own name (one template test put in another's place is not that test). A function written in a student
+    # file on the way refuses the test.
     for _ in range(16):
         filename = function.__code__.co_filename
-        if _is_student(filename):
+        if _is_student(filename) or function.__code__ in _student_codes:
             return False
-        if _in_template(filename):
+        if _in_template(filename) and function.__code__.co_name == name:
             return True
-        function = function.__dict__.get("__wrapped__")
-        if type(function) is not FunctionType:
+        inner = function.__dict__.get("__wrapped__")
+        if type(inner) is not FunctionType or not _wraps(function, inner):
             return False
+        function = inner
     return False
 
 

@@ -10,6 +10,7 @@
 # RUNNER_GUARD_POLICY (JSON {"imports": [top-level modules refused], "events": [audit events refused],
 # "exit": bool}).
 import builtins
+from types import CodeType
 import json
 import os
 import sys
@@ -24,7 +25,7 @@ class CodePolicyImportError(ImportError):
     pass
 
 
-def _install():
+def _install(student_codes):
     root = os.environ.get("RUNNER_GUARD_ROOT")
     if not root:
         return
@@ -39,14 +40,14 @@ def _install():
         trusted = json.loads(os.environ.get("RUNNER_GUARD_TRUSTED") or "[]")
     except ValueError:
         listed, trusted = [], []
-    # A code object's file name is the path its module was found by, never normalised: a template conftest that
-    # puts os.path.join(tests, "..") on sys.path makes it /ws/tests/../shapes.py, and a cwd-based path is the real
-    # one (os.getcwd resolves symlinks). Names are compared normalised, against the root as given and as resolved.
-    roots = sorted({root.rstrip("/"), os.path.realpath(root).rstrip("/")})
-    files = frozenset(os.path.normpath(os.path.join(r, f)) for r in roots for f in listed)
-    trusted_files = frozenset(os.path.normpath(os.path.join(r, f)) for r in roots for f in trusted)
-    prefixes = tuple(r + "/" for r in roots)
-    normpath = os.path.normpath
+    # A code object's file name is the path its module was found by, never normalised: tests/../shapes.py (a template
+    # conftest putting tests/.. on sys.path), //ws/shapes.py, /proc/self/cwd/shapes.py, or relative (runpy.run_path).
+    # Names are resolved (realpath, once per name) and compared with the student's files under the resolved root.
+    real_root = os.path.realpath(root).rstrip("/")
+    files = frozenset(os.path.join(real_root, f) for f in listed)
+    trusted_files = frozenset(os.path.join(real_root, f) for f in trusted)
+    prefix = real_root + "/"
+    realpath = os.path.realpath
     denied_imports = frozenset(policy.get("imports", []))
     denied_events = frozenset(policy.get("events", []))
     getframe = sys._getframe
@@ -56,13 +57,28 @@ def _install():
     def is_student(filename):
         hit = known.get(filename)
         if hit is None:
-            name = normpath(filename) if filename.startswith("/") else filename
+            name = filename if filename.startswith("<") else realpath(filename)
             if everything:
-                hit = name.startswith(prefixes) and name.endswith(".py") and name not in trusted_files
+                hit = name.startswith(prefix) and name.endswith(".py") and name not in trusted_files
             else:
                 hit = name in files
             known[filename] = hit
         return hit
+
+    # Code run from a string while a frame of the student's is on the stack (timeit, typing's string annotations,
+    # dataclasses' generated methods; not a module being imported) is the student's too, whatever name it was compiled
+    # under ("<timeit-src>", "<string>"): recorded as its code object and every one nested in it (a set of code
+    # objects, kept alive).
+    def student_code(code):
+        return code in student_codes or is_student(code.co_filename)
+
+    def adopt(code):
+        pending = [code]
+        while pending:
+            current = pending.pop()
+            if current not in student_codes:
+                student_codes.add(current)
+                pending.extend(c for c in current.co_consts if type(c) is type(current))
 
     def caller_frame(depth):
         # Raised from C with no Python code running (the interpreter importing runpy for -m): no caller at all.
@@ -72,11 +88,11 @@ def _install():
             return None
 
     def caller_is_student(frame):
-        return frame is not None and is_student(frame.f_code.co_filename)
+        return frame is not None and student_code(frame.f_code)
 
     def student_on_stack(frame):
         while frame is not None:
-            if is_student(frame.f_code.co_filename):
+            if student_code(frame.f_code):
                 return True
             frame = frame.f_back
         return False
@@ -122,8 +138,9 @@ def _install():
         elif event == "import":
             if str(args[0]).partition(".")[0] not in denied_imports:
                 return
-        elif event not in denied_events:
-            # "exec" is watched for the start of the student's code even when the PIT allows exec().
+        elif event not in denied_events and event != "exec":
+            # "exec" is watched even when the PIT allows exec(): for the start of the student's code, and for code run
+            # from a string under a frame of theirs.
             return
         busy.append(1)
         try:
@@ -145,8 +162,11 @@ def _install():
                 if caller_is_student(frame):
                     raise refuse("import " + str(args[0]), CodePolicyImportError)
             elif event in CALLER_ONLY:
-                if caller_is_student(caller):
+                if event in denied_events and caller_is_student(caller):
                     raise refuse(event)
+                # Not a module being imported (the import machinery runs it): code from a file is that file's.
+                if event == "exec" and type(args[0]) is CodeType and caller is not None and not caller.f_code.co_filename.startswith("<frozen importlib") and student_on_stack(caller):
+                    adopt(args[0])
             elif student_on_stack(caller):
                 raise refuse(event)
         finally:
@@ -206,8 +226,11 @@ def _import_plugin(root):
         sys.path[:] = saved + [e for e in sys.path if e not in saved]
 
 
+# Shared with the runner's plugin, which asks the same question of the frames it walks.
+_student_codes = set()
 if os.environ.get("RUNNER_GUARD_ROOT") and _runs_pytest():
     _import_plugin(os.environ["RUNNER_GUARD_ROOT"])
+    sys.modules["runner_code_policy_pytest"]._student_codes = _student_codes
 del _import_plugin
-_install()
-del _install
+_install(_student_codes)
+del _install, _student_codes

@@ -29,7 +29,7 @@ export const JAVA_TOOL_PACKAGES: readonly string[] = [
 // The JDK's own packages, only where a package tree starts: `java/` is also the name of every Maven source folder.
 const JDK_PACKAGES = ["java/", "javax/", "jdk/", "sun/", "com/sun/"];
 const JAVA_SOURCE_ROOTS = ["", "src/main/java/", "src/main/resources/"];
-const BINARY_EXTENSIONS = new Set([".class", ".jar", ".war", ".ear", ".so", ".dll", ".dylib", ".pyc", ".pyo", ".pyd", ".egg", ".whl", ".node"]);
+const BINARY_EXTENSIONS = new Set([".class", ".jar", ".war", ".ear", ".so", ".dll", ".dylib", ".pyc", ".pyo", ".pyd", ".egg", ".whl", ".zip", ".pyz", ".node"]);
 
 const PYTHON_CONFIG = new Set([
   "conftest.py", "pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml", "tox.ini", "setup.cfg", "setup.py",

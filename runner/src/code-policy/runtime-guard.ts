@@ -1,3 +1,4 @@
+import { realpathSync } from "node:fs";
 import path from "node:path";
 import type { LoadedPit } from "../pit-config/pit-config.service";
 import { nodeGuardEnv } from "./javascript/node-guard";
@@ -25,9 +26,18 @@ export interface GuardInput {
  * a --require preload that freezes node:assert, node:test and the loader). Merged over `env` by prepare, last,
  * so neither the PIT's environment nor anything else can switch it off. {} for other languages.
  */
+function realRoot(workspace: string): string {
+  try {
+    return realpathSync(path.resolve(workspace));
+  } catch {
+    return path.resolve(workspace);
+  }
+}
+
 export function runtimeGuardEnv(input: GuardInput): Record<string, string> {
   const { pit } = input;
-  const common = { RUNNER_GUARD_ROOT: path.resolve(input.workspace) };
+  // Resolved: the interpreters name the student's files by their real paths (Node's loader always, Python's often).
+  const common = { RUNNER_GUARD_ROOT: realRoot(input.workspace) };
   if (isPythonPit(pit.config)) return { ...common, ...pythonGuardEnv(input) };
   if (isJavaScriptPit(pit.config)) return { ...common, ...nodeGuardEnv(input, JS_EXTENSIONS) };
   return {};

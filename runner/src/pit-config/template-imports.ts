@@ -4,7 +4,8 @@ import { PYTEST_MODULES, STDLIB_MODULES } from "../admit/python-module-names";
 import { PitConfigError } from "../errors/runner-error";
 import type { LoadedPit } from "./pit-config.service";
 
-const STAR_IMPORT = /^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\*/gm;
+// At a line's start or after a `;`, indented or not; `from x import*`, `from .x import *`, `from..x import *`.
+const STAR_IMPORT = /(?:^|;)[ \t]*from[ \t]*(\.*)[ \t]*([\w.]*)[ \t]*import[ \t]*\*/gm;
 const NOT_THE_STUDENTS = new Set([...STDLIB_MODULES, ...PYTEST_MODULES]);
 
 /**
@@ -24,8 +25,10 @@ export function studentStarImports(sources: { file: string; source: string }[], 
       // Relative: from the file's own folder up; absolute: the template laid at the workspace root (the tests' path).
       const base = dots === "" ? [] : path.posix.dirname(file).split("/").filter((s) => s !== ".").slice(0, dots.length > 1 ? -(dots.length - 1) : undefined);
       const module = [...base, ...parts].join("/");
-      if (module && (templateFiles.has(`${module}.py`) || templateFiles.has(`${module}/__init__.py`))) continue;
-      problems.push(`${file}: ${match[0].trim()}`);
+      // pytest puts the test folders on sys.path too: a template module in any folder of the template answers the name.
+      const own = (f: string) => f === `${module}.py` || f === `${module}/__init__.py` || (dots === "" && (f.endsWith(`/${module}.py`) || f.endsWith(`/${module}/__init__.py`)));
+      if (module && [...templateFiles].some(own)) continue;
+      problems.push(`${file}: ${match[0].replace(/^;/, "").trim()}`);
     }
   }
   return problems;

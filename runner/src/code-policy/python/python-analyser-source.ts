@@ -210,8 +210,12 @@ def analyse(request, out):
         try:
             with open(request["root"] + "/" + rel, "rb") as handle:
                 tree = ast.parse(handle.read(), filename=rel)
-        except (SyntaxError, ValueError, UnicodeDecodeError):
+        except (SyntaxError, UnicodeDecodeError):
             continue
+        except ValueError as error:
+            # NUL bytes: not source at all (a marshalled .pyc under a .py name still runs under runpy or python3 x.py).
+            tree = None
+            failure = "ValueError: " + str(error)
         except (RecursionError, MemoryError, OSError) as error:
             tree = None
             failure = type(error).__name__

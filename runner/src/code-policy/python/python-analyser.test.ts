@@ -97,6 +97,8 @@ describe("analysePython (python3's ast, parse only)", () => {
     expect(await denied("open(*args)")).toEqual(["1:open"]);
     expect(await denied("open('x', **{'mode': 'w'})")).toEqual(["1:open"]);
     expect(await denied("def f(:\n")).toEqual([]);
+    // NUL bytes: not source (a marshalled .pyc under a .py name would still run under runpy or python3 x.py).
+    expect(await denied("\u0000\u0001import os\n")).toEqual(["0:unchecked-code"]);
   });
 
   it("denies names pytest would take as hooks or plugin lists, however they are bound", async () => {

@@ -29,7 +29,10 @@ const INTROSPECTION = [
 ];
 
 /** Builtins that evaluate code or reach namespaces by name. */
-const DYNAMIC = ["eval", "exec", "compile", "__import__", "globals", "locals", "vars", "getattr", "setattr", "delattr", "breakpoint", "exit", "quit", "__builtins__", "__loader__", "__spec__", "operator.attrgetter", "operator.methodcaller",
+const DYNAMIC = [
+  // Code run from a string by the standard library: timeit's statements, typing's string annotations, pydoc.locate.
+  "timeit", "typing.get_type_hints", "typing.ForwardRef", "typing._eval_type", "annotationlib", "pydoc",
+  "eval", "exec", "compile", "__import__", "globals", "locals", "vars", "getattr", "setattr", "delattr", "breakpoint", "exit", "quit", "__builtins__", "__loader__", "__spec__", "operator.attrgetter", "operator.methodcaller",
   // With a name computed at run time (also where a PIT allows the getter itself); itemgetter with constants is fine.
   "operator.attrgetter(computed)", "operator.methodcaller(computed)", "operator.itemgetter(computed)"];
 
