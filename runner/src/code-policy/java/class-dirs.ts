@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, opendirSync } from "node:fs";
+import { existsSync, lstatSync, opendirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { ClassInfo } from "./class-file";
 
@@ -38,6 +38,13 @@ export function listClassFiles(workspace: string): string[] {
   return found.sort();
 }
 
+/** Whether a Java source (read as text) declares a top-level or nested type of that simple name. */
+function declares(file: string, simpleName: string): boolean {
+  if (!existsSync(file)) return false;
+  const escaped = simpleName.replace(/[^\w$]/g, "");
+  return new RegExp(`\\b(class|interface|enum|record)\\s+${escaped.replace(/\$/g, "\\$")}\\b`).test(readFileSync(file, "utf8"));
+}
+
 /**
  * The student source a class was compiled from: its package folder plus its SourceFile attribute, under the
  * source root matching its class folder; else the one student source of that file name (a file whose folder
@@ -50,8 +57,9 @@ export function sourceOf(info: ClassInfo, classFile: string, javaSources: string
   const rel = pkg === "." ? sourceFile : `${pkg}/${sourceFile}`;
   const dir = CLASS_DIRS.find((d) => classFile.startsWith(d.classes));
   if (dir && javaSources.includes(dir.sources + rel)) return dir.sources + rel;
-  // The template's own source of that name and package: the instructor's class.
-  if (dir && workspace && existsSync(path.join(workspace, dir.sources + rel))) return undefined;
+  // The template's own source of that name and package, if it declares the class: the instructor's. A student file
+  // elsewhere that declares the template's package (a class Sneaky in their own Provided.java) is not it.
+  if (dir && workspace && declares(path.join(workspace, dir.sources + rel), outer)) return undefined;
   const byName = javaSources.filter((s) => path.posix.basename(s) === sourceFile && (!dir || s.startsWith(dir.sources)));
   return byName.length === 1 ? byName[0] : undefined;
 }
