@@ -15,7 +15,8 @@ const FIXTURES = path.join(__dirname, "fixtures", "code-policy");
 const PYTHON_LEGIT = "python-legit-dev";
 const NODE_LEGIT = "javascript-legit-dev";
 
-// Templates that decorate their tests (mock.patch, a functools.wraps helper, unittest's skipIf on a TestCase method):
+// Templates that decorate their tests (mock.patch, a functools.wraps helper, one without it, unittest's skipIf on a
+// TestCase method), build them in a factory or put them in a class as static methods:
 // the runner's plugin runs only tests written in the template's files, and must see through the wrappers.
 const PYTHON_DECORATED = "python-decorated-dev";
 const DECORATED_TESTS = `import functools
@@ -45,6 +46,35 @@ def test_triangle_area():
     assert triangle_area(6, 4) == pytest.approx(12)
 
 
+def plain(test):
+    # No functools.wraps: the test runs as "inner", collected under its own name.
+    def inner(*args, **kwargs):
+        return test(*args, **kwargs)
+
+    return inner
+
+
+@plain
+def test_square_plain():
+    assert square_area(2) == 4
+
+
+def _make(side):
+    def check():
+        assert square_area(side) == side * side
+
+    return check
+
+
+test_square_made = _make(3)
+
+
+class TestStatic:
+    @staticmethod
+    def test_static():
+        assert rectangle_area(2, 5) == 10
+
+
 class ShapesCase(unittest.TestCase):
     @unittest.skipIf(False, "never skipped")
     def test_square_area(self):
@@ -59,6 +89,9 @@ const DECORATED_EXPECTED = [
   { suite: "tests.test_shapes", name: "test_triangle_area" },
   { suite: "tests.test_shapes.ShapesCase", name: "test_square_area" },
   { suite: "tests.test_shapes.ShapesCase", name: "test_negative_sides_are_rejected" },
+  { suite: "tests.test_shapes", name: "test_square_plain" },
+  { suite: "tests.test_shapes", name: "test_square_made" },
+  { suite: "tests.test_shapes.TestStatic", name: "test_static" },
 ];
 // --runxfail turns pytest.xfail() into a no-op (pytest's skipping plugin swaps it at configure time): kept so.
 const PYTHON_RUNXFAIL = "python-runxfail-dev";
@@ -93,7 +126,7 @@ const CASES: [pit: string, source: string, score: number][] = [
   [NODE_LEGIT, path.join(FIXTURES, "node", "solutions", "equals-partial"), 80],
   [PYTHON_PIT, path.join(SAMPLES_DIR, PYTHON_PIT, "passing"), 100],
   [PYTHON_DECORATED, path.join(SAMPLES_DIR, PYTHON_PIT, "passing"), 100],
-  [PYTHON_DECORATED, path.join(SAMPLES_DIR, PYTHON_PIT, "partial"), 50],
+  [PYTHON_DECORATED, path.join(SAMPLES_DIR, PYTHON_PIT, "partial"), 71.43],
   [PYTHON_RUNXFAIL, path.join(SAMPLES_DIR, PYTHON_PIT, "passing"), 100],
   [NODE_PIT, path.join(SAMPLES_DIR, NODE_PIT, "passing"), 100],
 ];

@@ -205,6 +205,28 @@ import sys
 sys.path.insert(0, "/proc/self/cwd")
 import helper  # noqa: E402,F401
 `,
+  // Calls left for interpreter exit, with no frame of the student's on the stack by then: a logging handler rewrites
+  // the report, then os._exit(0), looked up from a string (the fourth review's attack: 100 on the default policy).
+  finalizerExit: `
+import logging
+import logging.config
+import weakref
+
+
+class _Anchor:
+    pass
+
+
+_anchor = _Anchor()
+weakref.finalize(_anchor, logging.config.BaseConfigurator({}).resolve("os._exit"), 0)
+_CASES = "".join('<testcase classname="tests.test_shapes" name="%s"/>' % n for n in ("test_rectangle_area", "test_square_area", "test_triangle_area", "test_negative_sides_are_rejected"))
+_XML = '<testsuites><testsuite name="pytest" tests="4" failures="0" errors="0">' + _CASES + "</testsuite></testsuites>"
+_handler = logging.FileHandler("reports/junit.xml", mode="w", delay=True)
+_log = logging.getLogger("shapes.report")
+_log.addHandler(_handler)
+_log.propagate = False
+weakref.finalize(_anchor, _log.error, _XML)
+`,
   // A template conftest.py that imports the solution runs its code while the first conftests load, before the
   // session starts: a patch made then must not become the state the plugin puts back.
   conftestPatch: `
@@ -284,6 +306,9 @@ const CASES: [pit: string, attack: string, expected: Expected][] = [
   ["py-frames", "atexitRewrite", { score: 50 }],
   [PYTHON_PIT, "timeitExec", { api: /shapes\.py:\d+ uses (import )?timeit/ }],
   ["py-timeit", "timeitExec", { score: 50 }],
+  [PYTHON_PIT, "finalizerExit", { api: /shapes\.py:\d+ uses (import )?(logging\.config|weakref\.finalize|logging\.FileHandler)/ }],
+  // Runtime alone: the exit refused once the solution has loaded, so the rewritten report meets pytest's exit status.
+  ["py-finalize", "finalizerExit", { reportDistrusted: true }],
   ["py-frames", "swapTests", { score: 50 }],
   ["py-frames", "slashPath", { score: 50 }],
   ["py-frames", "procCwd", { score: 50 }],
@@ -344,6 +369,7 @@ beforeAll(async () => {
     { pitId: "py-frames-nolist", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW }, expectedTests: undefined } },
     { pitId: "py-star-nolist", base: PYTHON_PIT, config: { expectedTests: undefined }, files: { "tests/test_shapes.py": STAR_TEMPLATE } },
     { pitId: "py-timeit", base: PYTHON_PIT, config: { codePolicy: { allow: ["timeit"] } } },
+    { pitId: "py-finalize", base: PYTHON_PIT, config: { codePolicy: { allow: ["logging.config", "weakref.finalize", "logging.FileHandler"] } } },
     { pitId: "py-frames-dotdot", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW } }, files: { "tests/conftest.py": CONFTEST_PARENT_ON_PATH } },
     { pitId: "py-frames-conftest", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW } }, files: { "conftest.py": CONFTEST_IMPORTING_SOLUTION } },
     { pitId: "py-hooks-star", base: PYTHON_PIT, config: { codePolicy: { allow: ["pytest-hook"] } }, files: { "tests/test_shapes.py": STAR_TEMPLATE } },

@@ -21,7 +21,7 @@ import os
 import sys
 from itertools import chain
 from operator import is_, itemgetter, methodcaller
-from types import FunctionType, ModuleType
+from types import FunctionType, MethodType, ModuleType
 
 import pytest
 
@@ -387,41 +387,57 @@ def _in_template(filename):
     return hit
 
 
-def _wraps(function, inner):
-    # A decorator's wrapper holds the function it wraps in a closure cell (functools.wraps helpers, mock.patch,
-    # unittest.skipIf all do); functools.wraps(test)(any_function) only names it in __wrapped__.
-    for cell in function.__closure__ or ():
-        try:
-            if cell.cell_contents is inner:
-                return True
-        except ValueError:
-            continue
-    return False
+# What pytest's collection saw under each name, before any test item existed: PyCollector.collect() takes the module's
+# (or class's) names in one list first, and hands each object to pytest_pycollect_makeitem. An item whose object is
+# not that one was put in its place during collection (a __getattr__ of the student's that pytest's __test__ probe
+# runs), and is not the template's test.
+_collected = {}
+_MISSING = object()
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_pycollect_makeitem(collector, name, obj):
+    _collected[(id(collector), name)] = obj
+    yield
+
+
+def _plain(obj):
+    # A bound method, or a class body's staticmethod/classmethod (collection sees those, the item the function).
+    return obj.__func__ if type(obj) in (MethodType, staticmethod, classmethod) else obj
 
 
 def _from_template(item):
-    function = getattr(item, "function", None) or getattr(item, "obj", None)
-    function = getattr(function, "__func__", function)
-    name = getattr(item, "originalname", None) or getattr(item, "name", "")
+    obj = getattr(item, "obj", None) if not hasattr(item, "function") else item.function
+    function = _plain(obj)
+    parent = getattr(item, "parent", None)
+    seen = _collected.get((id(parent), getattr(item, "originalname", None) or getattr(item, "name", "")), _MISSING)
+    if seen is not _MISSING and _plain(seen) is not function:
+        return False
+    if obj is None:
+        # No object of its own (a doctest of a template module): the file it was collected from decides.
+        return _in_template(str(getattr(item, "path", getattr(item, "fspath", ""))))
     if type(function) is not FunctionType:
-        # A callable object: only one whose class's __call__ is written in a template file.
+        # A callable object (functools.partial of a template function, a class instance): not one whose class's
+        # __call__ is written in a student file, and only from a template file.
         call = type(function).__dict__.get("__call__")
-        return type(call) is FunctionType and not _is_student(call.__code__.co_filename) and _in_template(call.__code__.co_filename)
-    # A decorated test runs a wrapper whose code is elsewhere: followed through __wrapped__ (read from the function's
-    # own __dict__) while each wrapper holds the next in its closure, to a function written in a template file under
-    # the test's own name (one template test put in another's place is not that test). A function written in a student
-    # file on the way refuses the test.
-    for _ in range(16):
-        filename = function.__code__.co_filename
-        if _is_student(filename) or function.__code__ in _student_codes:
+        if type(call) is FunctionType and (_is_student(call.__code__.co_filename) or call.__code__ in _student_codes):
             return False
-        if _in_template(filename) and function.__code__.co_name == name:
+        return _in_template(str(getattr(item, "path", getattr(item, "fspath", ""))))
+    # A decorated test runs a wrapper whose code is elsewhere (mock.patch, unittest.skip, a helper without
+    # functools.wraps): followed through __wrapped__ (read from the function's own __dict__), plain functions only. Code
+    # written in a student file on the way refuses the test; one in a template file, or a wrapper chain of library
+    # code collected from a template module under its own name (seen above), accepts it.
+    for _ in range(16):
+        code = function.__code__
+        if _is_student(code.co_filename) or code in _student_codes:
+            return False
+        if _in_template(code.co_filename):
             return True
         inner = function.__dict__.get("__wrapped__")
-        if type(inner) is not FunctionType or not _wraps(function, inner):
-            return False
+        if type(inner) is not FunctionType:
+            break
         function = inner
-    return False
+    return seen is not _MISSING and _in_template(str(getattr(item, "path", getattr(item, "fspath", ""))))
 
 
 @pytest.hookimpl(trylast=True)

@@ -38,11 +38,23 @@ export function listClassFiles(workspace: string): string[] {
   return found.sort();
 }
 
-/** Whether a Java source (read as text) declares a top-level or nested type of that simple name. */
+/** A Java source's text without its comments and string literals (good enough for the two questions below). */
+function codeOf(file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  return readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"/g, " ");
+}
+
+/** Whether a Java source declares a type of that simple name. */
 function declares(file: string, simpleName: string): boolean {
-  if (!existsSync(file)) return false;
-  const escaped = simpleName.replace(/[^\w$]/g, "");
-  return new RegExp(`\\b(class|interface|enum|record)\\s+${escaped.replace(/\$/g, "\\$")}\\b`).test(readFileSync(file, "utf8"));
+  const code = codeOf(file);
+  // Java names may hold a $: "Provided" must not match "class Provided$Sneaky".
+  return code !== undefined && new RegExp(`\\b(class|interface|enum|record)\\s+${simpleName.replace(/[^\w]/g, "")}(?![\\w$])`).test(code);
+}
+
+/** Whether a Java source declares that package (internal form, `dev/dummy`). */
+function inPackage(file: string, pkg: string): boolean {
+  const declared = /^\s*package\s+([\w.]+)\s*;/m.exec(codeOf(file) ?? "")?.[1] ?? "";
+  return declared.replaceAll(".", "/") === (pkg === "." ? "" : pkg);
 }
 
 /**
@@ -52,14 +64,24 @@ function declares(file: string, simpleName: string): boolean {
  */
 export function sourceOf(info: ClassInfo, classFile: string, javaSources: string[], workspace?: string): string | undefined {
   const pkg = path.posix.dirname(info.name);
-  const outer = info.name.split("/").at(-1)?.split("$")[0] ?? "";
+  const simple = info.name.split("/").at(-1) ?? "";
+  const outer = simple.split("$")[0] ?? "";
   const sourceFile = info.sourceFile ?? `${outer}.java`;
   const rel = pkg === "." ? sourceFile : `${pkg}/${sourceFile}`;
   const dir = CLASS_DIRS.find((d) => classFile.startsWith(d.classes));
   if (dir && javaSources.includes(dir.sources + rel)) return dir.sources + rel;
   // The template's own source of that name and package, if it declares the class: the instructor's. A student file
   // elsewhere that declares the template's package (a class Sneaky in their own Provided.java) is not it.
-  if (dir && workspace && declares(path.join(workspace, dir.sources + rel), outer)) return undefined;
+  // Every part of a nested name must be declared there (Provided$Inner: Provided and Inner), and no student source of
+  // that file name, compiled into the same package, may declare it too (then it is theirs, and checked).
+  const template = dir && workspace ? path.join(workspace, dir.sources + rel) : undefined;
+  const rivals = workspace
+    ? javaSources.filter((s) => path.posix.basename(s) === sourceFile && inPackage(path.join(workspace, s), pkg) && declares(path.join(workspace, s), outer))
+    : [];
+  if (template && simple.split("$").every((part) => /^\d+$/.test(part) || declares(template, part))) {
+    if (rivals.length === 0) return undefined;
+    return rivals[0];
+  }
   const byName = javaSources.filter((s) => path.posix.basename(s) === sourceFile && (!dir || s.startsWith(dir.sources)));
   return byName.length === 1 ? byName[0] : undefined;
 }

@@ -32,6 +32,9 @@ const INTROSPECTION = [
 const DYNAMIC = [
   // Code run from a string by the standard library: timeit's statements, typing's string annotations, pydoc.locate.
   "timeit", "typing.get_type_hints", "typing.ForwardRef", "typing._eval_type", "annotationlib", "pydoc",
+  // Names looked up from a string (logging.config's resolve), calls made later with no frame of the student's on the
+  // stack (weakref.finalize at exit), files written by a handler, frames read through format fields.
+  "logging.config", "logging.handlers", "logging.FileHandler", "weakref.finalize", "string.Formatter",
   "eval", "exec", "compile", "__import__", "globals", "locals", "vars", "getattr", "setattr", "delattr", "breakpoint", "exit", "quit", "__builtins__", "__loader__", "__spec__", "operator.attrgetter", "operator.methodcaller",
   // With a name computed at run time (also where a PIT allows the getter itself); itemgetter with constants is fine.
   "operator.attrgetter(computed)", "operator.methodcaller(computed)", "operator.itemgetter(computed)"];
