@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NODE_PIT, PYTHON_PIT, writePolicyPits } from "./helpers/code-policy-pits";
+import { NODE_PIT, PYTHON_PIT, writePolicyPits, type PolicyPit } from "./helpers/code-policy-pits";
 import { SAMPLES_DIR, startHarness, type Harness } from "./helpers/harness";
 
 /**
@@ -95,28 +95,10 @@ const DECORATED_EXPECTED = [
 ];
 // --runxfail turns pytest.xfail() into a no-op (pytest's skipping plugin swaps it at configure time): kept so.
 const PYTHON_RUNXFAIL = "python-runxfail-dev";
-const RUNXFAIL_TESTS = `import pytest
-
-from shapes import rectangle_area, square_area, triangle_area
-
-
-def test_rectangle_area():
-    assert rectangle_area(3, 4) == 12
-
-
-def test_square_area():
-    pytest.xfail("runs all the same under --runxfail")
-    assert square_area(5) == 25
-
-
-def test_triangle_area():
-    assert triangle_area(6, 4) == pytest.approx(12)
-
-
-def test_negative_sides_are_rejected():
-    with pytest.raises(ValueError):
-        rectangle_area(-1, 2)
-`;
+// The sample's test module with a pytest.xfail() call where --runxfail makes it do nothing.
+const RUNXFAIL_EDITS: PolicyPit["edits"] = {
+  "tests/test_shapes.py": [["def test_square_area():\n", 'def test_square_area():\n    pytest.xfail("runs all the same under --runxfail")\n']],
+};
 
 const CASES: [pit: string, source: string, score: number][] = [
   ...["plain", "dataclasses", "functional", "abstract", "enum-memo"].map((s): [string, string, number] => [PYTHON_LEGIT, path.join(FIXTURES, "python", "solutions", s), 100]),
@@ -144,7 +126,7 @@ beforeAll(async () => {
       pitId: PYTHON_RUNXFAIL,
       base: PYTHON_PIT,
       config: { testCommand: "/usr/bin/python3 -m pytest -p no:cacheprovider --runxfail --junitxml=reports/junit.xml tests" },
-      files: { "tests/test_shapes.py": RUNXFAIL_TESTS },
+      edits: RUNXFAIL_EDITS,
     },
     {
       pitId: PYTHON_LEGIT,

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { PYTHON_PIT, sampleFile, writePolicyPits, writeSubmission } from "./helpers/code-policy-pits";
+import { PYTHON_PIT, sampleFile, writePolicyPits, writeSubmission, type PolicyPit } from "./helpers/code-policy-pits";
 import { startHarness, type Harness } from "./helpers/harness";
 import { expectationTitle, expectTamperOutcome, type Expected } from "./helpers/tamper-outcome";
 
@@ -318,27 +318,8 @@ const CASES: [pit: string, attack: string, expected: Expected][] = [
 ];
 
 const ALLOW = ["traceback.walk_stack", "operator.attrgetter", "operator.attrgetter(computed)", "value/", "sys.modules", "pytest-hook"];
-const STAR_TEMPLATE = `import pytest
-
-from shapes import *
-
-
-def test_rectangle_area():
-    assert rectangle_area(3, 4) == 12
-
-
-def test_square_area():
-    assert square_area(5) == 25
-
-
-def test_triangle_area():
-    assert triangle_area(6, 4) == pytest.approx(12)
-
-
-def test_negative_sides_are_rejected():
-    with pytest.raises(ValueError):
-        rectangle_area(-1, 2)
-`;
+// The sample's test module, taking the solution's names with a star import.
+const STAR_IMPORT: PolicyPit["edits"] = { "tests/test_shapes.py": [["from shapes import rectangle_area, square_area, triangle_area", "from shapes import *"]] };
 
 // The sample's conftest.py, then an import of the solution (a template may want its names for fixtures).
 const CONFTEST_IMPORTING_SOLUTION = `import sys
@@ -367,12 +348,12 @@ beforeAll(async () => {
     { pitId: PYTHON_PIT, base: PYTHON_PIT },
     { pitId: "py-frames", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW } } },
     { pitId: "py-frames-nolist", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW }, expectedTests: undefined } },
-    { pitId: "py-star-nolist", base: PYTHON_PIT, config: { expectedTests: undefined }, files: { "tests/test_shapes.py": STAR_TEMPLATE } },
+    { pitId: "py-star-nolist", base: PYTHON_PIT, config: { expectedTests: undefined }, edits: STAR_IMPORT },
     { pitId: "py-timeit", base: PYTHON_PIT, config: { codePolicy: { allow: ["timeit"] } } },
     { pitId: "py-finalize", base: PYTHON_PIT, config: { codePolicy: { allow: ["logging.config", "weakref.finalize", "logging.FileHandler"] } } },
     { pitId: "py-frames-dotdot", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW } }, files: { "tests/conftest.py": CONFTEST_PARENT_ON_PATH } },
     { pitId: "py-frames-conftest", base: PYTHON_PIT, config: { codePolicy: { allow: ALLOW } }, files: { "conftest.py": CONFTEST_IMPORTING_SOLUTION } },
-    { pitId: "py-hooks-star", base: PYTHON_PIT, config: { codePolicy: { allow: ["pytest-hook"] } }, files: { "tests/test_shapes.py": STAR_TEMPLATE } },
+    { pitId: "py-hooks-star", base: PYTHON_PIT, config: { codePolicy: { allow: ["pytest-hook"] } }, edits: STAR_IMPORT },
   ]);
   const partial = await sampleFile(PYTHON_PIT, "partial", "shapes.py");
   h = await startHarness();

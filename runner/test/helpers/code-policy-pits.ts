@@ -15,6 +15,8 @@ export interface PolicyPit {
   templateDir?: string;
   /** Template files, relative path -> content. */
   files?: Record<string, string>;
+  /** Changes to template files already there (the base's), relative path -> [text, replacement] pairs, each required. */
+  edits?: Record<string, [text: string, replacement: string][]>;
 }
 
 /** A pits folder for startRunner({ RUNNER_PITS_DIR }), with variants of the sample PITs and PITs of the test's own. */
@@ -30,6 +32,14 @@ export async function writePolicyPits(pits: PolicyPit[]): Promise<{ dir: string;
     if (pit.templateDir) await cp(pit.templateDir, template, { recursive: true });
     for (const [file, text] of Object.entries(pit.files ?? {})) {
       await mkdir(path.dirname(path.join(template, file)), { recursive: true });
+      await writeFile(path.join(template, file), text);
+    }
+    for (const [file, changes] of Object.entries(pit.edits ?? {})) {
+      let text = await readFile(path.join(template, file), "utf8");
+      for (const [from, to] of changes) {
+        if (!text.includes(from)) throw new Error(`${pit.pitId}: ${file} has no ${JSON.stringify(from)} to change`);
+        text = text.replace(from, to);
+      }
       await writeFile(path.join(template, file), text);
     }
     await writeFile(path.join(dir, `${pit.pitId}.json`), JSON.stringify({ ...config, ...pit.config }));
