@@ -128,8 +128,7 @@ async function benchSample(scratch: string, python: PythonAnalyser, pitId: strin
     ms: round(median(plain.map((p, i) => (runsOf[i]?.wall ?? p.wall) - p.wall)), 0),
     ratio: round(median(plain.map((p, i) => (runsOf[i]?.wall ?? p.wall) / p.wall)), 2),
   });
-  const ratios = plain.map((p, i) => (withGuard[i]?.wall ?? p.wall) / p.wall);
-  const deltas = plain.map((p, i) => (withGuard[i]?.wall ?? p.wall) - p.wall);
+  const guard = paired(withGuard);
   return {
     pit: pitId,
     sample,
@@ -139,8 +138,8 @@ async function benchSample(scratch: string, python: PythonAnalyser, pitId: strin
     guardedRunMs: round(median(withGuard.map((p) => p.wall)), 0),
     plainCpuMs: round(mean(plain.map((p) => p.cpu)), 0),
     guardedCpuMs: round(mean(withGuard.map((p) => p.cpu)), 0),
-    guardMs: round(median(deltas), 0),
-    guardRatio: round(median(ratios), 2),
+    guardMs: guard.ms,
+    guardRatio: guard.ratio,
     ...(baseline ? { baselineGuardMs: paired(series.baseline).ms, baselineRatio: paired(series.baseline).ratio } : {}),
   };
 }

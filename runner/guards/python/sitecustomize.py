@@ -221,7 +221,8 @@ def _import_plugin(root):
     inside = os.path.realpath(root).rstrip("/") + "/"
     own = os.path.dirname(os.path.realpath(__file__))
     saved = list(sys.path)
-    sys.path[:] = [e for e in saved if os.path.realpath(e or ".") == own or not (os.path.realpath(e or ".") + "/").startswith(inside)]
+    resolved = [os.path.realpath(e or ".") for e in saved]
+    sys.path[:] = [e for e, real in zip(saved, resolved) if real == own or not (real + "/").startswith(inside)]
     try:
         import runner_code_policy_pytest  # noqa: F401
     finally:

@@ -70,17 +70,11 @@ export function sourceOf(info: ClassInfo, classFile: string, javaSources: string
   const rel = pkg === "." ? sourceFile : `${pkg}/${sourceFile}`;
   const dir = CLASS_DIRS.find((d) => classFile.startsWith(d.classes));
   if (dir && javaSources.includes(dir.sources + rel)) return dir.sources + rel;
-  // The template's own source of that name and package, if it declares the class: the instructor's. A student file
-  // elsewhere that declares the template's package (a class Sneaky in their own Provided.java) is not it.
-  // Every part of a nested name must be declared there (Provided$Inner: Provided and Inner), and no student source of
-  // that file name, compiled into the same package, may declare it too (then it is theirs, and checked).
-  const template = dir && workspace ? path.join(workspace, dir.sources + rel) : undefined;
-  const rivals = workspace
-    ? javaSources.filter((s) => path.posix.basename(s) === sourceFile && inPackage(path.join(workspace, s), pkg) && declares(path.join(workspace, s), outer))
-    : [];
-  if (template && simple.split("$").every((part) => /^\d+$/.test(part) || declares(template, part))) {
-    if (rivals.length === 0) return undefined;
-    return rivals[0];
+  // The template's own source of that name and package, if it declares every part of the class's name (Provided$Inner:
+  // Provided and Inner): the instructor's, unless a student source of that file name, compiled into the same package
+  // from another folder (a class Sneaky in their own Provided.java), declares it too: then it is theirs, and checked.
+  if (dir && workspace && simple.split("$").every((part) => /^\d+$/.test(part) || declares(path.join(workspace, dir.sources + rel), part))) {
+    return javaSources.find((s) => path.posix.basename(s) === sourceFile && inPackage(path.join(workspace, s), pkg) && declares(path.join(workspace, s), outer));
   }
   const byName = javaSources.filter((s) => path.posix.basename(s) === sourceFile && (!dir || s.startsWith(dir.sources)));
   return byName.length === 1 ? byName[0] : undefined;
